@@ -1,0 +1,189 @@
+package scoring
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+
+func attempts() []Attempt {
+	return []Attempt{
+		{Number: 1, Ended: t0, Scaled: 0.65, Outcome: OutcomeFailed, Threshold: 0.7},
+		{Number: 2, Ended: t0.Add(time.Hour), Scaled: 0.9, Outcome: OutcomeFailed, Threshold: 0.7},
+		{Number: 3, Ended: t0.Add(2 * time.Hour), Scaled: 0.72, Outcome: OutcomePassed, Threshold: 0.7},
+		{Number: 4, Ended: t0.Add(3 * time.Hour), Scaled: 0.72, Outcome: OutcomePassed, Threshold: 0.7},
+		{Number: 5, Ended: t0.Add(4 * time.Hour), Scaled: 0.5, Outcome: OutcomeFailed, Threshold: 0.7},
+	}
+}
+
+func TestSelectAttempt(t *testing.T) {
+	tests := []struct {
+		name     string
+		policy   AttemptPolicy
+		attempts []Attempt
+		number   int
+		scaled   float64
+		outcome  Outcome
+	}{
+		{name: "best ranks passed before a higher fail, then earlier end", policy: PolicyBest,
+			attempts: attempts(), number: 3, scaled: 0.72, outcome: OutcomePassed},
+		{name: "zero policy is best", attempts: attempts(), number: 3, scaled: 0.72,
+			outcome: OutcomePassed},
+		{name: "best without a pass takes the highest score", policy: PolicyBest,
+			attempts: []Attempt{attempts()[0], attempts()[1], attempts()[4]}, number: 2,
+			scaled: 0.9, outcome: OutcomeFailed},
+		{name: "last", policy: PolicyLast, attempts: attempts(), number: 5, scaled: 0.5,
+			outcome: OutcomeFailed},
+		{name: "first in any order", policy: PolicyFirst,
+			attempts: []Attempt{attempts()[3], attempts()[0]}, number: 1, scaled: 0.65,
+			outcome: OutcomeFailed},
+		{name: "mean", policy: PolicyMean, attempts: attempts(), scaled: 0.698,
+			outcome: OutcomeFailed},
+		{name: "mean reaches threshold exactly", policy: PolicyMean,
+			attempts: []Attempt{attempts()[0], {Number: 2, Scaled: 0.75, Outcome: OutcomePassed,
+				Threshold: 0.7}}, scaled: 0.7, outcome: OutcomePassed},
+		{name: "mean of practice attempts", policy: PolicyMean,
+			attempts: []Attempt{{Number: 1, Scaled: 0.3, Outcome: OutcomeNotApplicable}},
+			scaled:   0.3, outcome: OutcomeNotApplicable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sel, err := SelectAttempt(tc.policy, tc.attempts)
+			require.NoError(t, err)
+			assert.Equal(t, tc.scaled, sel.Scaled)
+			assert.Equal(t, tc.outcome, sel.Outcome)
+			assert.Equal(t, len(tc.attempts), sel.Attempts)
+			if tc.number == 0 {
+				assert.Nil(t, sel.Attempt)
+				return
+			}
+
+			require.NotNil(t, sel.Attempt)
+			assert.Equal(t, tc.number, sel.Attempt.Number)
+		})
+	}
+}
+
+func TestSelectAttemptErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		policy   AttemptPolicy
+		attempts []Attempt
+		want     error
+	}{
+		{name: "unknown policy", policy: "median", attempts: attempts(), want: ErrPolicy},
+		{name: "no attempts", policy: PolicyBest, want: ErrNoAttempts},
+		{name: "duplicate number", policy: PolicyBest,
+			attempts: []Attempt{attempts()[0], attempts()[0]}, want: ErrAttempt},
+		{name: "number zero", policy: PolicyBest,
+			attempts: []Attempt{{Scaled: 0.5, Outcome: OutcomeFailed}}, want: ErrAttempt},
+		{name: "score above one", policy: PolicyBest,
+			attempts: []Attempt{{Number: 1, Scaled: 1.5, Outcome: OutcomeFailed}}, want: ErrAttempt},
+		{name: "unknown outcome", policy: PolicyBest,
+			attempts: []Attempt{{Number: 1, Scaled: 0.5, Outcome: "meh"}}, want: ErrAttempt},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := SelectAttempt(tc.policy, tc.attempts)
+			assert.ErrorIs(t, err, tc.want)
+		})
+	}
+}
+
+func TestAttemptFromResult(t *testing.T) {
+	res, err := Evaluate(referenceRubric(), Input{Points: points(16, 7, 6, 8, 9)})
+	require.NoError(t, err)
+	a := AttemptFromResult(2, t0, res)
+	assert.Equal(t, Attempt{Number: 2, Ended: t0, Scaled: 0.7675, Outcome: OutcomePassed,
+		Threshold: 0.7}, a)
+}
+
+func TestEvaluateCaseSet(t *testing.T) {
+	cases := func() []CaseResult {
+		return []CaseResult{
+			{CaseID: "acs-chest-pain", Required: true, Weight: 2, Completed: true, Scaled: 0.8,
+				Outcome: OutcomePassed},
+			{CaseID: "sepsis", Required: true, Weight: 1, Completed: true, Scaled: 0.6,
+				Outcome: OutcomeFailed},
+			{CaseID: "asthma", Weight: 1, Completed: false},
+		}
+	}
+	passedAll := cases()
+	passedAll[1].Scaled, passedAll[1].Outcome = 0.75, OutcomePassed
+	open := cases()
+	open[1].Completed = false
+
+	tests := []struct {
+		name      string
+		rule      CaseSetRule
+		cases     []CaseResult
+		completed bool
+		outcome   Outcome
+		scaled    *float64
+	}{
+		{name: "all required passed fails on one fail", cases: cases(), completed: true,
+			outcome: OutcomeFailed, scaled: ptr(0.7333)},
+		{name: "all required passed", cases: passedAll, completed: true,
+			outcome: OutcomePassed, scaled: ptr(0.7833)},
+		{name: "weighted mean over threshold",
+			rule:  CaseSetRule{Pass: PassWeightedMean, Threshold: 0.7333},
+			cases: cases(), completed: true, outcome: OutcomePassed, scaled: ptr(0.7333)},
+		{name: "weighted mean just below threshold",
+			rule:  CaseSetRule{Pass: PassWeightedMean, Threshold: 0.7334},
+			cases: cases(), completed: true, outcome: OutcomeFailed, scaled: ptr(0.7333)},
+		{name: "required case open", cases: open, completed: false, outcome: OutcomeUnknown,
+			scaled: ptr(0.8)},
+		{name: "n of m met", rule: CaseSetRule{Completion: CompleteNOfM, N: 1,
+			Pass: PassWeightedMean, Threshold: 0.7}, cases: open, completed: true,
+			outcome: OutcomePassed, scaled: ptr(0.8)},
+		{name: "n of m not met", rule: CaseSetRule{Completion: CompleteNOfM, N: 3},
+			cases: cases(), completed: false, outcome: OutcomeUnknown, scaled: ptr(0.7333)},
+		{name: "nothing completed", rule: CaseSetRule{Completion: CompleteNOfM, N: 1},
+			cases: []CaseResult{{CaseID: "x"}}, completed: false, outcome: OutcomeUnknown},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := EvaluateCaseSet(tc.rule, tc.cases)
+			require.NoError(t, err)
+			assert.Equal(t, tc.completed, res.Completed)
+			assert.Equal(t, tc.outcome, res.Outcome)
+			assert.Equal(t, tc.scaled, res.Scaled)
+		})
+	}
+}
+
+func TestEvaluateCaseSetErrors(t *testing.T) {
+	ok := []CaseResult{{CaseID: "a", Required: true, Completed: true, Scaled: 0.5,
+		Outcome: OutcomeFailed}}
+	tests := []struct {
+		name  string
+		rule  CaseSetRule
+		cases []CaseResult
+		want  error
+	}{
+		{name: "no cases", want: ErrNoCases},
+		{name: "unknown pass rule", rule: CaseSetRule{Pass: "most"}, cases: ok,
+			want: ErrCaseSetRule},
+		{name: "unknown completion", rule: CaseSetRule{Completion: "most"}, cases: ok,
+			want: ErrCaseSetRule},
+		{name: "n above count", rule: CaseSetRule{Completion: CompleteNOfM, N: 2}, cases: ok,
+			want: ErrCaseSetRule},
+		{name: "threshold too precise", rule: CaseSetRule{Threshold: 0.12345}, cases: ok,
+			want: ErrCaseSetRule},
+		{name: "negative weight", cases: []CaseResult{{Weight: -1}}, want: ErrCaseResult},
+		{name: "score out of range", cases: []CaseResult{{Completed: true, Scaled: 2,
+			Outcome: OutcomePassed}}, want: ErrCaseResult},
+		{name: "unknown outcome", cases: []CaseResult{{Completed: true, Scaled: 0.2}},
+			want: ErrCaseResult},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := EvaluateCaseSet(tc.rule, tc.cases)
+			assert.ErrorIs(t, err, tc.want)
+		})
+	}
+}

@@ -1,0 +1,224 @@
+package scoring
+
+import (
+	"math/big"
+	"strconv"
+)
+
+// SetCompletion is how a case set counts as completed.
+type SetCompletion string
+
+// Case set completion rules. The zero value counts as CompleteAllRequired.
+const (
+	// CompleteAllRequired needs every required case completed.
+	CompleteAllRequired SetCompletion = "all_required"
+	// CompleteNOfM needs at least N cases completed.
+	CompleteNOfM SetCompletion = "n_of_m"
+)
+
+// UnmarshalText accepts the completion rules or "" and rejects anything
+// else with ErrUnknownValue.
+func (c *SetCompletion) UnmarshalText(text []byte) error {
+	return decodeEnum(c, text, "completion", true, CompleteAllRequired, CompleteNOfM)
+}
+
+// SetPass is how a completed case set counts as passed.
+type SetPass string
+
+// Case set pass rules. The zero value counts as PassAllRequired.
+const (
+	// PassAllRequired needs every required case passed.
+	PassAllRequired SetPass = "all_required_passed"
+	// PassWeightedMean needs the weighted mean score of the completed cases
+	// to reach the set's threshold.
+	PassWeightedMean SetPass = "weighted_mean"
+)
+
+// UnmarshalText accepts the pass rules or "" and rejects anything else with
+// ErrUnknownValue.
+func (p *SetPass) UnmarshalText(text []byte) error {
+	return decodeEnum(p, text, "pass", true, PassAllRequired, PassWeightedMean)
+}
+
+// CaseSetRule is how a case set is judged.
+type CaseSetRule struct {
+	// Completion is all_required (the zero value) or n_of_m.
+	Completion SetCompletion `json:"completion,omitempty"`
+	// N is the number of cases n_of_m needs, in [1, number of cases].
+	N int `json:"n,omitempty"`
+	// Pass is all_required_passed (the zero value) or weighted_mean.
+	Pass SetPass `json:"pass,omitempty"`
+	// Threshold is the weighted_mean threshold, in [0, 1] with at most 4
+	// decimals.
+	Threshold float64 `json:"threshold,omitempty"`
+}
+
+// CaseResult is a learner's reporting result for one case of a set, as
+// chosen by the attempt policy.
+type CaseResult struct {
+	// CaseID identifies the case.
+	CaseID string `json:"case_id"`
+	// Required marks a case the set requires.
+	Required bool `json:"required"`
+	// Weight is the case's non-negative weight under weighted_mean. When
+	// every completed case has weight 0 they count equally.
+	Weight int `json:"weight"`
+	// Completed reports whether the learner has a graded attempt.
+	Completed bool `json:"completed"`
+	// Scaled is the reporting score, in [0, 1]; ignored unless Completed.
+	Scaled float64 `json:"scaled"`
+	// Outcome is the reporting outcome; ignored unless Completed.
+	Outcome Outcome `json:"outcome"`
+}
+
+// CaseSetResult is the verdict on a case set.
+type CaseSetResult struct {
+	// Completed reports whether the completion rule is met.
+	Completed bool `json:"completed"`
+	// Outcome is unknown until the set is completed, then passed or failed
+	// (not_applicable when every completed case is).
+	Outcome Outcome `json:"outcome"`
+	// Scaled is the weighted mean score of the completed cases, rounded to
+	// 4 decimals; nil when no case is completed.
+	Scaled *float64 `json:"scaled"`
+	// CompletedCases counts the completed cases.
+	CompletedCases int `json:"completed_cases"`
+	// PassedCases counts the completed cases that passed.
+	PassedCases int `json:"passed_cases"`
+	// RequiredCases counts the required cases.
+	RequiredCases int `json:"required_cases"`
+}
+
+// EvaluateCaseSet judges a case set from its per-case results. The weighted
+// mean is taken, exactly, over the completed cases only.
+func EvaluateCaseSet(rule CaseSetRule, cases []CaseResult) (CaseSetResult, error) {
+	threshold, err := checkCaseSet(&rule, cases)
+	if err != nil {
+		return CaseSetResult{}, err
+	}
+
+	var res CaseSetResult
+	requiredDone, requiredPassed, allNA := true, true, true
+	for _, c := range cases {
+		if c.Required {
+			res.RequiredCases++
+			requiredDone = requiredDone && c.Completed
+			requiredPassed = requiredPassed && c.Completed && c.Outcome == OutcomePassed
+		}
+
+		if c.Completed {
+			res.CompletedCases++
+			allNA = allNA && c.Outcome == OutcomeNotApplicable
+			if c.Outcome == OutcomePassed {
+				res.PassedCases++
+			}
+		}
+	}
+
+	res.Completed = requiredDone
+	if rule.Completion == CompleteNOfM {
+		res.Completed = res.CompletedCases >= rule.N
+	}
+
+	mean := weightedMean(cases)
+	if mean != nil {
+		s := roundScaled(mean)
+		res.Scaled = &s
+	}
+
+	passed := requiredPassed
+	if rule.Pass == PassWeightedMean {
+		passed = mean != nil && mean.Cmp(threshold) >= 0
+	}
+
+	res.Outcome = setOutcome(res.Completed, allNA, passed)
+
+	return res, nil
+}
+
+func setOutcome(completed, allNA, passed bool) Outcome {
+	switch {
+	case !completed:
+		return OutcomeUnknown
+	case allNA:
+		return OutcomeNotApplicable
+	case passed:
+		return OutcomePassed
+	default:
+		return OutcomeFailed
+	}
+}
+
+func checkCaseSet(rule *CaseSetRule, cases []CaseResult) (*big.Rat, error) {
+	if rule.Completion == "" {
+		rule.Completion = CompleteAllRequired
+	}
+
+	if rule.Pass == "" {
+		rule.Pass = PassAllRequired
+	}
+
+	c := &checker{}
+	threshold := c.fraction("threshold", rule.Threshold, ErrCaseSetRule)
+	switch {
+	case len(c.errs) > 0:
+		return nil, c.errs[0]
+	case rule.Completion != CompleteAllRequired && rule.Completion != CompleteNOfM:
+		return nil, invalid("completion", string(rule.Completion), ErrCaseSetRule)
+	case rule.Pass != PassAllRequired && rule.Pass != PassWeightedMean:
+		return nil, invalid("pass", string(rule.Pass), ErrCaseSetRule)
+	case len(cases) == 0:
+		return nil, ErrNoCases
+	case rule.Completion == CompleteNOfM && (rule.N < 1 || rule.N > len(cases)):
+		return nil, invalid("n", strconv.Itoa(rule.N), ErrCaseSetRule)
+	}
+
+	for i, cr := range cases {
+		field := "cases[" + strconv.Itoa(i) + "]"
+		r, err := Exact(cr.Scaled)
+		switch {
+		case cr.Weight < 0:
+			return nil, invalid(field+".weight", strconv.Itoa(cr.Weight), ErrCaseResult)
+		case !cr.Completed:
+		case err != nil || r.Sign() < 0 || r.Cmp(ratOne) > 0:
+			return nil, invalid(field+".scaled", fmtFloat(cr.Scaled), ErrCaseResult)
+		case !cr.Outcome.valid():
+			return nil, invalid(field+".outcome", string(cr.Outcome), ErrCaseResult)
+		}
+	}
+
+	return threshold, nil
+}
+
+// weightedMean is the exact weighted mean score of the completed cases, or
+// nil when none is completed. Inputs are already checked.
+func weightedMean(cases []CaseResult) *big.Rat {
+	sum, weights := new(big.Rat), new(big.Rat)
+	equal := true
+	for _, c := range cases {
+		if c.Completed && c.Weight > 0 {
+			equal = false
+		}
+	}
+
+	for _, c := range cases {
+		if !c.Completed {
+			continue
+		}
+
+		w := big.NewRat(int64(c.Weight), 1)
+		if equal {
+			w.SetInt64(1)
+		}
+
+		s, _ := Exact(c.Scaled)
+		sum.Add(sum, s.Mul(s, w))
+		weights.Add(weights, w)
+	}
+
+	if weights.Sign() == 0 {
+		return nil
+	}
+
+	return sum.Quo(sum, weights)
+}

@@ -1,0 +1,174 @@
+package scoring
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Severity grades the harm a flagged act would have caused in real care.
+// Severities are ordered: SeverityMinor < SeverityModerate < SeverityMajor
+// < SeverityCritical. The zero value is not a severity; Evaluate rejects it.
+type Severity int
+
+// Severities, from least to most harmful.
+const (
+	// SeverityMinor is about no harm.
+	SeverityMinor Severity = iota + 1
+	// SeverityModerate is mild harm (extra observation).
+	SeverityModerate
+	// SeverityMajor is moderate harm (extra intervention, longer stay).
+	SeverityMajor
+	// SeverityCritical is severe harm or death.
+	SeverityCritical
+)
+
+var severityNames = [...]string{"", "minor", "moderate", "major", "critical"}
+
+// Valid reports whether s is one of the four severities.
+func (s Severity) Valid() bool { return s >= SeverityMinor && s <= SeverityCritical }
+
+// String returns "minor", "moderate", "major" or "critical", or "" for an
+// invalid severity.
+func (s Severity) String() string {
+	if !s.Valid() {
+		return ""
+	}
+
+	return severityNames[s]
+}
+
+// MarshalText encodes s as its name; an invalid severity is an error.
+func (s Severity) MarshalText() ([]byte, error) {
+	if !s.Valid() {
+		return nil, invalid("severity", "", ErrSeverity)
+	}
+
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText decodes a severity name and rejects anything else with
+// ErrUnknownValue.
+func (s *Severity) UnmarshalText(text []byte) error {
+	for i := SeverityMinor; i <= SeverityCritical; i++ {
+		if string(text) == severityNames[i] {
+			*s = i
+			return nil
+		}
+	}
+
+	return invalid("severity", string(text), ErrUnknownValue)
+}
+
+// Detector says how a flagged error was detected.
+type Detector string
+
+// Detectors.
+const (
+	// DetectedByRule is a deterministic rule of the case.
+	DetectedByRule Detector = "rule"
+	// DetectedByAIModel is the grading model.
+	DetectedByAIModel Detector = "ai_model"
+	// DetectedByHuman is a human rater.
+	DetectedByHuman Detector = "human"
+)
+
+// UnmarshalText accepts the detectors or "" and rejects anything else with
+// ErrUnknownValue.
+func (d *Detector) UnmarshalText(text []byte) error {
+	return decodeEnum(d, text, "detected_by", true,
+		DetectedByRule, DetectedByAIModel, DetectedByHuman)
+}
+
+// ErrorStatus says whether a flagged error still counts.
+type ErrorStatus string
+
+// Flagged error statuses. The zero value counts as ErrorActive.
+const (
+	// ErrorActive is a flagged error that counts.
+	ErrorActive ErrorStatus = "active"
+	// ErrorDismissed is a flagged error a reviewer dismissed: it never
+	// affects a score, an outcome or analytics.
+	ErrorDismissed ErrorStatus = "dismissed"
+)
+
+// UnmarshalText accepts the statuses or "" and rejects anything else with
+// ErrUnknownValue.
+func (st *ErrorStatus) UnmarshalText(text []byte) error {
+	return decodeEnum(st, text, "status", true, ErrorActive, ErrorDismissed)
+}
+
+// FlaggedError is an error a learner made during a session.
+type FlaggedError struct {
+	// Code is PREFIX.NAME, e.g. "MED.CONTRAINDICATED_DRUG".
+	Code string
+	// Category groups codes for reporting.
+	Category string
+	// Severity is the harm the act would have caused in real care.
+	Severity Severity
+	// PatientSafety marks errors that endanger the patient. It is
+	// independent of Severity and Critical.
+	PatientSafety bool
+	// Critical makes the rubric's critical action apply. It is independent
+	// of Severity and PatientSafety.
+	Critical bool
+	// Message is the learner-facing explanation.
+	Message string
+	// Offset is the time from the session start to the act.
+	Offset time.Duration
+	// DetectedBy says how the error was detected.
+	DetectedBy Detector
+	// Status is active (the zero value) or dismissed.
+	Status ErrorStatus
+}
+
+// Active reports whether e counts: its status is not dismissed.
+func (e FlaggedError) Active() bool { return e.Status != ErrorDismissed }
+
+// flaggedErrorJSON is the wire form of FlaggedError.
+type flaggedErrorJSON struct {
+	Code          string      `json:"code"`
+	Category      string      `json:"category"`
+	Severity      Severity    `json:"severity"`
+	PatientSafety bool        `json:"patient_safety"`
+	Critical      bool        `json:"critical"`
+	Message       string      `json:"message"`
+	OffsetMS      int64       `json:"offset_ms"`
+	DetectedBy    Detector    `json:"detected_by"`
+	Status        ErrorStatus `json:"status"`
+}
+
+// MarshalJSON encodes e with snake_case names, the severity as its name and
+// the offset as whole milliseconds ("offset_ms"). A zero status is written
+// as "active".
+func (e FlaggedError) MarshalJSON() ([]byte, error) {
+	status := e.Status
+	if status == "" {
+		status = ErrorActive
+	}
+
+	return json.Marshal(flaggedErrorJSON{
+		Code: e.Code, Category: e.Category, Severity: e.Severity,
+		PatientSafety: e.PatientSafety, Critical: e.Critical, Message: e.Message,
+		OffsetMS: e.Offset.Milliseconds(), DetectedBy: e.DetectedBy, Status: status,
+	})
+}
+
+// UnmarshalJSON decodes the form MarshalJSON writes and rejects unknown
+// severities, detectors and statuses.
+//
+// NOTE: the offset travels in whole milliseconds; finer precision is lost.
+func (e *FlaggedError) UnmarshalJSON(data []byte) error {
+	var w flaggedErrorJSON
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+
+	*e = FlaggedError{
+		Code: w.Code, Category: w.Category, Severity: w.Severity,
+		PatientSafety: w.PatientSafety, Critical: w.Critical, Message: w.Message,
+		Offset: time.Duration(w.OffsetMS) * time.Millisecond, DetectedBy: w.DetectedBy,
+		Status: w.Status,
+	}
+
+	return nil
+}
