@@ -1,0 +1,84 @@
+package launch
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Algorithm names accepted in the "alg" header and in configurations.
+const (
+	// ES256 is ECDSA with P-256 and SHA-256, the default.
+	ES256 = "ES256"
+	// EdDSA is Ed25519.
+	EdDSA = "EdDSA"
+	// RS256 is RSASSA-PKCS1-v1_5 with SHA-256 (RSA keys of 2048 bits or more).
+	RS256 = "RS256"
+	// PS256 is RSASSA-PSS with SHA-256 (RSA keys of 2048 bits or more).
+	PS256 = "PS256"
+	// HS256 is HMAC with SHA-256 and a shared secret of at least 32 bytes.
+	// It is used only where it is chosen explicitly.
+	HS256 = "HS256"
+)
+
+const (
+	minRSABits      = 2048
+	minSecretLength = 32
+)
+
+// signatureMethods are the golang-jwt implementations used to check
+// signatures; the map doubles as the list of supported algorithms.
+var signatureMethods = map[string]jwt.SigningMethod{
+	ES256: jwt.SigningMethodES256,
+	EdDSA: jwt.SigningMethodEdDSA,
+	RS256: jwt.SigningMethodRS256,
+	PS256: jwt.SigningMethodPS256,
+	HS256: jwt.SigningMethodHS256,
+}
+
+// checkAlgorithmList validates a configured allow-list: not empty, only
+// supported names, no "none".
+func checkAlgorithmList(algs []string) error {
+	if len(algs) == 0 {
+		return errorf(ErrConfig, "no algorithm listed")
+	}
+
+	for _, a := range algs {
+		if _, ok := signatureMethods[a]; !ok {
+			return errorf(ErrConfig, "algorithm %q is not supported", a)
+		}
+	}
+
+	return nil
+}
+
+// keyFits reports whether key can verify (or, for secrets, sign) tokens of
+// algorithm alg, including the minimum sizes.
+func keyFits(alg string, key any) bool {
+	switch k := key.(type) {
+	case *ecdsa.PublicKey:
+		return alg == ES256 && k.Curve == elliptic.P256()
+	case ed25519.PublicKey:
+		return alg == EdDSA && len(k) == ed25519.PublicKeySize
+	case *rsa.PublicKey:
+		return (alg == RS256 || alg == PS256) && k.N.BitLen() >= minRSABits
+	case []byte:
+		return alg == HS256 && len(k) >= minSecretLength
+	default:
+		return false
+	}
+}
+
+// anyAlgorithmFits reports whether key suits at least one of algs.
+func anyAlgorithmFits(algs []string, key any) bool {
+	for _, a := range algs {
+		if keyFits(a, key) {
+			return true
+		}
+	}
+
+	return false
+}

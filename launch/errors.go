@@ -1,0 +1,176 @@
+package launch
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// kindError is the type of every sentinel error of this package. Its code and
+// hint are stable: callers and dashboards may rely on them.
+type kindError struct {
+	code string
+	msg  string
+	hint string
+}
+
+func (e *kindError) Error() string { return "launch: " + e.msg }
+
+func newKind(code, msg, hint string) error {
+	return &kindError{code: code, msg: msg, hint: hint}
+}
+
+var (
+	// ErrConfig is returned by constructors (NewVerifier, NewMinter,
+	// NewSessionTokens, NewKeySet...) when a configuration value is missing,
+	// out of range or inconsistent.
+	ErrConfig = newKind("config_invalid", "invalid configuration",
+		"fix the configuration value named in the error")
+
+	// ErrTokenTooLarge is returned when the raw token exceeds the size cap.
+	ErrTokenTooLarge = newKind("token_too_large", "token too large",
+		"launch tokens are small; check the sender is not passing another document")
+
+	// ErrMalformed is returned when the token is not exactly three strict
+	// base64url segments (no padding, no JWE) holding JSON objects.
+	ErrMalformed = newKind("token_malformed", "malformed token",
+		"send a compact JWS: three unpadded base64url segments separated by dots")
+
+	// ErrDuplicateMember is returned when the header or the claims contain
+	// the same member name twice.
+	ErrDuplicateMember = newKind("member_duplicated", "duplicate member name",
+		"each header parameter and claim may appear only once")
+
+	// ErrAlgorithmNotAllowed is returned when the "alg" header is "none",
+	// unknown, or not in the partner's list of algorithms.
+	ErrAlgorithmNotAllowed = newKind("algorithm_not_allowed", "algorithm not allowed",
+		"sign with one of the algorithms registered for your partner account")
+
+	// ErrForbiddenHeader is returned when the header carries "crit" or tries
+	// to supply its own key ("jwk", "jku", "x5u", "x5c").
+	ErrForbiddenHeader = newKind("header_forbidden", "forbidden header parameter",
+		"remove crit, jwk, jku, x5u and x5c from the header; keys are registered in advance")
+
+	// ErrType is returned when the "typ" header is not the one expected for
+	// this kind of token (launch, API credential or session).
+	ErrType = newKind("token_type_invalid", "unexpected token type",
+		"set the typ header expected for this kind of token")
+
+	// ErrKeyNotFound is returned when no registered key matches the token:
+	// unknown "kid", missing "kid" while the partner has several keys, or a
+	// key that does not fit the algorithm.
+	ErrKeyNotFound = newKind("key_not_found", "signing key not found",
+		"set kid to a key published in your JWKS or registered with VAP")
+
+	// ErrKeySetUnavailable is returned when the partner's keys come from a
+	// JWKS URL that has never been fetched successfully.
+	ErrKeySetUnavailable = newKind("key_set_unavailable", "key set unavailable",
+		"make the JWKS URL reachable and serve at least one usable signing key")
+
+	// ErrBadSignature is returned when the signature does not verify.
+	ErrBadSignature = newKind("signature_invalid", "invalid signature",
+		"sign the exact header and payload with the registered private key")
+
+	// ErrIssuer is returned when "iss" matches no registered partner exactly.
+	ErrIssuer = newKind("issuer_invalid", "unknown issuer",
+		"set iss to the exact issuer registered for your partner account")
+
+	// ErrAudience is returned when "aud" does not contain the audience this
+	// verifier expects.
+	ErrAudience = newKind("audience_invalid", "audience not accepted",
+		"set aud to the audience VAP gave you for this kind of token")
+
+	// ErrExpired is returned, wrapped in a *TimeError, when "exp" plus the
+	// leeway is in the past.
+	ErrExpired = newKind("token_expired", "token expired",
+		"mint the token right before the redirect and check the server clock")
+
+	// ErrNotYetValid is returned, wrapped in a *TimeError, when "nbf" minus
+	// the leeway is in the future.
+	ErrNotYetValid = newKind("token_not_yet_valid", "token not yet valid",
+		"check the server clock or drop nbf")
+
+	// ErrIssuedInFuture is returned, wrapped in a *TimeError, when "iat"
+	// minus the leeway is in the future.
+	ErrIssuedInFuture = newKind("token_issued_in_future", "token issued in the future",
+		"synchronise the server clock (NTP)")
+
+	// ErrLifetimeExceeded is returned when "exp" minus "iat" is above the
+	// maximum lifetime allowed for the partner.
+	ErrLifetimeExceeded = newKind("token_lifetime_exceeded", "token lifetime too long",
+		"use a lifetime of at most the configured maximum (5 minutes at most)")
+
+	// ErrMissingClaim is returned when a required claim is absent or empty.
+	ErrMissingClaim = newKind("claim_missing", "missing claim",
+		"add the claim named in the error")
+
+	// ErrInvalidClaim is returned when a claim has the wrong JSON type or a
+	// value outside its allowed set or size.
+	ErrInvalidClaim = newKind("claim_invalid", "invalid claim",
+		"fix the type or value of the claim named in the error")
+
+	// ErrReplayed is returned when the token's (iss, jti) was already used.
+	ErrReplayed = newKind("token_replayed", "token already used",
+		"mint a new token for every launch; tokens are single use")
+
+	// ErrReplayGuardUnavailable is returned when the replay guard cannot
+	// answer; the launch then fails closed.
+	ErrReplayGuardUnavailable = newKind("replay_guard_unavailable", "replay guard unavailable",
+		"retry later; the single-use store did not answer")
+
+	// ErrKeyUnsupported is returned by key helpers, minters and verifiers for
+	// a key of an unsupported type or size (RSA below 2048 bits, a curve
+	// other than P-256, an HMAC secret shorter than 32 bytes...).
+	ErrKeyUnsupported = newKind("key_unsupported", "unsupported key",
+		"use an ECDSA P-256, Ed25519 or RSA (2048 bits or more) key")
+)
+
+// TimeError reports a time check that failed and by how much. It matches its
+// sentinel (ErrExpired, ErrNotYetValid or ErrIssuedInFuture) with errors.Is.
+type TimeError struct {
+	// Kind is the sentinel error for the failed check.
+	Kind error
+	// Skew is the measured distance between the token's time and the
+	// clock: how long ago exp passed, or how far ahead nbf or iat lie. It is
+	// always above Leeway.
+	Skew time.Duration
+	// Leeway is the clock leeway that was granted.
+	Leeway time.Duration
+}
+
+// Error returns the sentinel message with the measured skew.
+func (e *TimeError) Error() string {
+	return fmt.Sprintf("%v: clock skew %v exceeds the leeway of %v", e.Kind, e.Skew, e.Leeway)
+}
+
+// Unwrap returns the sentinel error.
+func (e *TimeError) Unwrap() error { return e.Kind }
+
+// Code returns the stable machine-readable code of the first error of this
+// package found in err's chain, such as "token_expired", or "" if err is nil
+// or comes from elsewhere.
+func Code(err error) string {
+	var k *kindError
+	if errors.As(err, &k) {
+		return k.code
+	}
+
+	return ""
+}
+
+// Hint returns a one-line explanation of how to fix err, meant for humans
+// (partner developers, support), or "" if err is not from this package.
+func Hint(err error) string {
+	var k *kindError
+	if errors.As(err, &k) {
+		return k.hint
+	}
+
+	return ""
+}
+
+// errorf wraps a sentinel with a fixed detail. Details never hold token
+// content or claim values.
+func errorf(kind error, format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{kind}, args...)...)
+}

@@ -1,0 +1,258 @@
+package launch
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// jwksServer serves whatever body and status the test sets, and counts
+// requests.
+type jwksServer struct {
+	*httptest.Server
+	body   atomic.Value
+	status atomic.Int32
+	hits   atomic.Int32
+	delay  time.Duration
+}
+
+func newJWKSServer(t *testing.T, body string) *jwksServer {
+	s := &jwksServer{}
+	s.body.Store(body)
+	s.status.Store(http.StatusOK)
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.hits.Add(1)
+		if s.delay > 0 {
+			time.Sleep(s.delay)
+		}
+		w.WriteHeader(int(s.status.Load()))
+		_, _ = w.Write([]byte(s.body.Load().(string)))
+	}))
+	t.Cleanup(s.Close)
+
+	return s
+}
+
+func jwksOf(t *testing.T, keys ...PublicKey) string {
+	t.Helper()
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		b, err := MarshalPublicJWK(k)
+		require.NoError(t, err)
+		parts[i] = string(b)
+	}
+
+	return `{"keys":[` + strings.Join(parts, ",") + `]}`
+}
+
+// rawJWK encodes any key, even one this package refuses to publish.
+func rawJWK(t *testing.T, key any, kid string) string {
+	t.Helper()
+	jwk, err := jwkset.NewJWKFromKey(key, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{KID: kid}})
+	require.NoError(t, err)
+	b, err := json.Marshal(jwk.Marshal())
+	require.NoError(t, err)
+
+	return string(b)
+}
+
+func remoteVerifier(t *testing.T, url string, cooldown time.Duration) *Verifier {
+	t.Helper()
+	p := testPartner(ES256)
+	p.Keys, p.JWKSURL = nil, url
+	v, err := NewVerifier(VerifierConfig{
+		Partners: []Partner{p}, Now: fixedClock(t0), JWKSCooldown: cooldown,
+		JWKSTimeout: 2 * time.Second, JWKSMaxBytes: 8 << 10,
+	})
+	require.NoError(t, err)
+	t.Cleanup(v.Close)
+
+	return v
+}
+
+// waitIdle waits for the fetch under way, if any.
+func waitIdle(v *Verifier) {
+	for _, r := range v.remotes {
+		if done := r.pending(); done != nil {
+			<-done
+		}
+	}
+}
+
+func newECKey(t *testing.T) *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+
+	return k
+}
+
+func mintWith(t *testing.T, key *ecdsa.PrivateKey, kid string) string {
+	t.Helper()
+	m, err := NewMinter(MinterConfig{
+		Issuer: testIssuer, Audience: testAudience, Signer: key, KeyID: kid, Now: fixedClock(t0),
+	})
+	require.NoError(t, err)
+
+	return mustMint(t, m)
+}
+
+func TestRemoteKeys(t *testing.T) {
+	loadTestKeys()
+	k1 := PublicKey{KeyID: "k1", Key: ecKey.Public()}
+	small, err := testRSA1024()
+	require.NoError(t, err)
+
+	tests := []struct {
+		name    string
+		body    string
+		token   func(t *testing.T) string
+		wantErr error
+	}{
+		{"key from the set",
+			jwksOf(t, k1), func(t *testing.T) string { return mintWith(t, ecKey, "k1") }, nil},
+		{"single key without kid",
+			jwksOf(t, k1), func(t *testing.T) string { return mintWith(t, ecKey, "") }, nil},
+		{"unknown kid",
+			jwksOf(t, k1), func(t *testing.T) string { return mintWith(t, ecKey, "k9") }, ErrKeyNotFound},
+		{"unusable members skipped", `{"keys":[` +
+			`{"kty":"oct","kid":"s","k":"` + b64(string(testSecret)) + `"},` +
+			rawJWK(t, &small.PublicKey, "weak") + `,` +
+			`{"kty":"OKP","crv":"Ed448","kid":"ed448","x":"AAAA"},` +
+			strings.TrimSuffix(strings.TrimPrefix(jwksOf(t, k1), `{"keys":[`), "]}") + `]}`,
+			func(t *testing.T) string { return mintWith(t, ecKey, "k1") }, nil},
+		{"symmetric member never used",
+			`{"keys":[{"kty":"oct","kid":"k1","k":"` + b64(string(testSecret)) + `"}]}`,
+			func(t *testing.T) string {
+				return craft(t, HS256, `{"alg":"HS256","typ":"vap-launch+jwt","kid":"k1"}`, launchClaims(t0, nil))
+			}, ErrAlgorithmNotAllowed},
+		{"empty set",
+			`{"keys":[]}`, func(t *testing.T) string { return mintWith(t, ecKey, "k1") }, ErrKeySetUnavailable},
+		{"response too large", `{"keys":[],"pad":"` + strings.Repeat("x", 9<<10) + `"}`,
+			func(t *testing.T) string { return mintWith(t, ecKey, "k1") }, ErrKeySetUnavailable},
+		{"not JSON",
+			"<html>", func(t *testing.T) string { return mintWith(t, ecKey, "k1") }, ErrKeySetUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newJWKSServer(t, tt.body)
+			v := remoteVerifier(t, srv.URL, time.Hour)
+			waitIdle(v)
+
+			_, err := v.Verify(context.Background(), tt.token(t))
+			if tt.wantErr == nil {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestRemoteKeysRefresh(t *testing.T) {
+	loadTestKeys()
+	k2 := newECKey(t)
+	first := jwksOf(t, PublicKey{KeyID: "k1", Key: ecKey.Public()})
+	both := jwksOf(t, PublicKey{KeyID: "k1", Key: ecKey.Public()}, PublicKey{KeyID: "k2", Key: k2.Public()})
+
+	tests := []struct {
+		name     string
+		cooldown time.Duration
+		next     string
+		status   int
+		token    func(t *testing.T) string
+		wantErr  error
+		wantHits int32
+	}{
+		{"unknown kid refreshes", time.Nanosecond, both, 200,
+			func(t *testing.T) string { return mintWith(t, k2, "k2") }, nil, 2},
+		{"no refresh within the cooldown", time.Hour, both, 200,
+			func(t *testing.T) string { return mintWith(t, k2, "k2") }, ErrKeyNotFound, 1},
+		{"keys survive a failed fetch", time.Nanosecond, "", 500,
+			func(t *testing.T) string { return mintWith(t, ecKey, "k1") }, nil, 1},
+		{"keys survive an empty fetch", time.Nanosecond, `{"keys":[]}`, 200,
+			func(t *testing.T) string { return mintWith(t, ecKey, "k1") }, nil, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newJWKSServer(t, first)
+			v := remoteVerifier(t, srv.URL, tt.cooldown)
+			waitIdle(v)
+			require.Equal(t, int32(1), srv.hits.Load())
+			srv.body.Store(tt.next)
+			srv.status.Store(int32(tt.status))
+			if tt.status != 200 || tt.next == `{"keys":[]}` {
+				// Force a refresh with an unknown kid, then check k1 still works.
+				_, err := v.Verify(context.Background(), mintWith(t, ecKey, "zz"))
+				require.ErrorIs(t, err, ErrKeyNotFound)
+				tt.wantHits = 2
+			}
+
+			_, err := v.Verify(context.Background(), tt.token(t))
+			if tt.wantErr == nil {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, tt.wantErr)
+			}
+			assert.Equal(t, tt.wantHits, srv.hits.Load())
+		})
+	}
+}
+
+func TestRemoteKeysBadTokensCostNoFetch(t *testing.T) {
+	srv := newJWKSServer(t, jwksOf(t, PublicKey{KeyID: "k1", Key: newECKey(t).Public()}))
+	v := remoteVerifier(t, srv.URL, time.Hour)
+	waitIdle(v)
+
+	for i := range 100 {
+		_, err := v.Verify(context.Background(), mintWith(t, ecKey, "bad-"+string(rune('a'+i%26))))
+		require.ErrorIs(t, err, ErrKeyNotFound)
+	}
+
+	// One refresh at most for the first unknown kid: the cooldown blocks the rest.
+	assert.LessOrEqual(t, srv.hits.Load(), int32(2))
+}
+
+func TestRemoteKeysCoalesceAndDetach(t *testing.T) {
+	loadTestKeys()
+	srv := newJWKSServer(t, jwksOf(t, PublicKey{KeyID: "k1", Key: ecKey.Public()}))
+	srv.delay = 200 * time.Millisecond
+	p := testPartner(ES256)
+	p.Keys, p.JWKSURL = nil, srv.URL
+	v, err := NewVerifier(VerifierConfig{Partners: []Partner{p}, Now: fixedClock(t0)})
+	require.NoError(t, err)
+	t.Cleanup(v.Close)
+
+	// A caller that gives up does not cancel the fetch.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	_, err = v.Verify(ctx, mintWith(t, ecKey, "k1"))
+	require.ErrorIs(t, err, ErrKeySetUnavailable)
+
+	// Concurrent callers share the fetch under way.
+	var wg sync.WaitGroup
+	var ok atomic.Int32
+	for range 20 {
+		wg.Go(func() {
+			if _, err := v.Verify(context.Background(), mintWith(t, ecKey, "k1")); err == nil {
+				ok.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+
+	assert.Equal(t, int32(20), ok.Load())
+	assert.Equal(t, int32(1), srv.hits.Load())
+}

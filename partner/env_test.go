@@ -1,0 +1,489 @@
+package partner_test
+
+import (
+	"context"
+	"crypto"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/virtualaipatient/integration/launch"
+	"github.com/virtualaipatient/integration/partner"
+	"github.com/virtualaipatient/integration/reporting"
+	"github.com/virtualaipatient/integration/reporting/analytics"
+	"github.com/virtualaipatient/integration/scoring"
+	"github.com/virtualaipatient/integration/session"
+	"github.com/virtualaipatient/integration/store/memory"
+)
+
+const (
+	partnerID   = "acme-cme"
+	issuer      = "https://cme.acme.example"
+	launchAud   = "https://vap.example/launch"
+	apiAud      = "https://vap.example/api"
+	learnerApp  = "https://learn.vap.example/app"
+	cohortID    = "cardio-2026"
+	caseChest   = "acs-chest-pain"
+	caseSepsis  = "sepsis-early"
+	caseSetCore = "core-emergencies"
+)
+
+// testClock is a settable clock shared by the partner and VAP.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *testClock {
+	return &testClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	c.t = c.t.Add(d)
+}
+
+// vapStore is the memory store plus what reporting needs besides it: the
+// change time of every session written (stamped when its transaction
+// commits), the case catalog and analytics over the stored sessions.
+type vapStore struct {
+	*memory.Store
+	now func() time.Time
+
+	mu       sync.Mutex
+	changes  map[string]time.Time
+	partner  map[string]string
+	cases    []string
+	caseSets []string
+}
+
+func newVAPStore(now func() time.Time) *vapStore {
+	return &vapStore{Store: memory.New(), now: now, changes: map[string]time.Time{},
+		partner: map[string]string{}}
+}
+
+// writeTx notes the sessions, cases and case sets a transaction writes.
+type writeTx struct {
+	session.Tx
+	sessions map[string]string
+	cases    []string
+	caseSets []string
+}
+
+func (t *writeTx) InsertSession(ctx context.Context, s session.Session) error {
+	t.sessions[s.ID] = s.PartnerID
+
+	return t.Tx.InsertSession(ctx, s)
+}
+
+func (t *writeTx) UpdateSession(ctx context.Context, s session.Session, prev int64) error {
+	t.sessions[s.ID] = s.PartnerID
+
+	return t.Tx.UpdateSession(ctx, s, prev)
+}
+
+func (t *writeTx) PutCase(ctx context.Context, c session.Case) error {
+	t.cases = append(t.cases, c.ID)
+
+	return t.Tx.PutCase(ctx, c)
+}
+
+func (t *writeTx) PutCaseSet(ctx context.Context, s session.CaseSet) error {
+	t.caseSets = append(t.caseSets, s.ID)
+
+	return t.Tx.PutCaseSet(ctx, s)
+}
+
+func (s *vapStore) WithTx(ctx context.Context, fn func(tx session.Tx) error) error {
+	var w *writeTx
+	err := s.Store.WithTx(ctx, func(tx session.Tx) error {
+		w = &writeTx{Tx: tx, sessions: map[string]string{}}
+
+		return fn(w)
+	})
+	if err != nil || w == nil {
+		return err
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	for id, p := range w.sessions {
+		s.changes[id], s.partner[id] = s.now().UTC(), p
+	}
+
+	s.cases = appendNew(s.cases, w.cases...)
+	s.caseSets = appendNew(s.caseSets, w.caseSets...)
+
+	return nil
+}
+
+func appendNew(list []string, ids ...string) []string {
+	for _, id := range ids {
+		if !slices.Contains(list, id) {
+			list = append(list, id)
+		}
+	}
+
+	slices.Sort(list)
+
+	return list
+}
+
+// changed returns the partner's sessions with their change times, in
+// (time, id) order.
+func (s *vapStore) changed(partnerID string) []reporting.ChangePosition {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	var out []reporting.ChangePosition
+	for id, at := range s.changes {
+		if s.partner[id] == partnerID {
+			out = append(out, reporting.ChangePosition{ChangedAt: at, SessionID: id})
+		}
+	}
+
+	slices.SortFunc(out, func(a, b reporting.ChangePosition) int {
+		if c := a.ChangedAt.Compare(b.ChangedAt); c != 0 {
+			return c
+		}
+
+		return strings.Compare(a.SessionID, b.SessionID)
+	})
+
+	return out
+}
+
+func (s *vapStore) ListChangedSessions(ctx context.Context, partnerID string,
+	q reporting.ChangeQuery) ([]reporting.ChangedSession, error) {
+	var out []reporting.ChangedSession
+	for _, p := range s.changed(partnerID) {
+		if p.ChangedAt.Before(q.Since) || !p.ChangedAt.Before(q.Before) || !after(p, q.After) {
+			continue
+		}
+
+		ss, err := s.GetSession(ctx, partnerID, p.SessionID)
+		if err != nil {
+			return nil, err
+		}
+
+		if q.CohortID == "" || ss.CohortID == q.CohortID {
+			out = append(out, reporting.ChangedSession{Session: ss, ChangedAt: p.ChangedAt})
+		}
+
+		if len(out) == q.Limit {
+			break
+		}
+	}
+
+	return out, nil
+}
+
+func after(p reporting.ChangePosition, mark *reporting.ChangePosition) bool {
+	if mark == nil {
+		return true
+	}
+
+	c := p.ChangedAt.Compare(mark.ChangedAt)
+
+	return c > 0 || (c == 0 && p.SessionID > mark.SessionID)
+}
+
+func (s *vapStore) ListCases(ctx context.Context) ([]session.Case, error) {
+	s.mu.Lock()
+	ids := slices.Clone(s.cases)
+	s.mu.Unlock()
+
+	out := make([]session.Case, 0, len(ids))
+	for _, id := range ids {
+		c, err := s.GetCase(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+
+		out = append(out, c)
+	}
+
+	return out, nil
+}
+
+func (s *vapStore) ListCaseSets(ctx context.Context) ([]session.CaseSet, error) {
+	s.mu.Lock()
+	ids := slices.Clone(s.caseSets)
+	s.mu.Unlock()
+
+	out := make([]session.CaseSet, 0, len(ids))
+	for _, id := range ids {
+		c, err := s.GetCaseSet(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+
+		out = append(out, c)
+	}
+
+	return out, nil
+}
+
+func (s *vapStore) CohortAnalytics(ctx context.Context, partnerID string,
+	q analytics.Query) (analytics.Report, error) {
+	var facts []analytics.Fact
+	for _, p := range s.changed(partnerID) {
+		ss, err := s.GetSession(ctx, partnerID, p.SessionID)
+		if err != nil {
+			return analytics.Report{}, err
+		}
+
+		facts = append(facts, analytics.FactOf(ss))
+	}
+
+	return analytics.Compute(q, facts)
+}
+
+// faults lets a test make the VAP server fail some requests before they
+// reach the real handler.
+type faults struct {
+	mu     sync.Mutex
+	plan   []func(w http.ResponseWriter, r *http.Request) bool
+	counts map[string]int
+}
+
+// add queues a fault: the next request for which fault returns true is
+// answered by it.
+func (f *faults) add(fault func(w http.ResponseWriter, r *http.Request) bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+
+	f.plan = append(f.plan, fault)
+}
+
+// count returns how many requests reached the server for "METHOD /path".
+func (f *faults) count(route string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+
+	return f.counts[route]
+}
+
+func (f *faults) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		if f.counts == nil {
+			f.counts = map[string]int{}
+		}
+
+		f.counts[r.Method+" "+strings.TrimPrefix(r.URL.Path, reporting.DefaultBasePath)]++
+		var fault func(http.ResponseWriter, *http.Request) bool
+		if len(f.plan) > 0 {
+			fault, f.plan = f.plan[0], f.plan[1:]
+		}
+		f.mu.Unlock()
+
+		if fault != nil && fault(w, r) {
+			return
+		}
+
+		next.ServeHTTP(w, r)
+	})
+}
+
+// unavailable answers 503 with a Retry-After of the given seconds.
+func unavailable(seconds string) func(http.ResponseWriter, *http.Request) bool {
+	return func(w http.ResponseWriter, _ *http.Request) bool {
+		w.Header().Set("Retry-After", seconds)
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"type":"urn:vap:problem:store_unavailable","title":"Service Unavailable",` +
+			`"status":503,"code":"store_unavailable"}`))
+
+		return true
+	}
+}
+
+// env is a VAP backend (the real reporting handler over the memory store)
+// and a partner (ring, JWKS server, client) wired together.
+type env struct {
+	t       *testing.T
+	clock   *testClock
+	store   *vapStore
+	service *session.Service
+	faults  *faults
+	vap     *httptest.Server
+	jwks    *httptest.Server
+	ring    *partner.Ring
+	client  *partner.Client
+	sleeps  *[]time.Duration
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{t: t, clock: newClock(), faults: &faults{}}
+	e.store = newVAPStore(e.clock.Now)
+	e.service = &session.Service{Store: e.store, Now: e.clock.Now}
+
+	e.ring = newRing(t, e.clock.Now, newKey(t))
+	e.jwks = httptest.NewServer(e.ring.JWKSHandler())
+	t.Cleanup(e.jwks.Close)
+
+	handler := e.newHandler()
+	e.vap = httptest.NewServer(e.faults.wrap(handler))
+	t.Cleanup(e.vap.Close)
+
+	e.client, e.sleeps = newClient(t, e.vap, e.ring, e.clock.Now)
+	e.seed()
+
+	return e
+}
+
+func newKey(t testing.TB) crypto.Signer {
+	t.Helper()
+	key, err := partner.GenerateKey()
+	require.NoError(t, err)
+
+	return key
+}
+
+func newRing(t testing.TB, now func() time.Time, key crypto.Signer) *partner.Ring {
+	t.Helper()
+	ring, err := partner.NewRing(partner.RingConfig{Issuer: issuer, Audience: launchAud, Now: now},
+		key)
+	require.NoError(t, err)
+
+	return ring
+}
+
+// newClient returns a client of srv whose retry waits are recorded, not
+// slept.
+func newClient(t testing.TB, srv *httptest.Server, ring *partner.Ring,
+	now func() time.Time) (*partner.Client, *[]time.Duration) {
+	t.Helper()
+	c, err := partner.NewClient(partner.ClientConfig{
+		BaseURL: srv.URL + reporting.DefaultBasePath, Ring: ring, APIAudience: apiAud,
+		HTTPClient: srv.Client(), Now: now, FormActionOrigins: []string{learnerApp},
+	})
+	require.NoError(t, err)
+
+	var mu sync.Mutex
+	sleeps := &[]time.Duration{}
+	partner.SetSleep(c, func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+
+		*sleeps = append(*sleeps, d)
+
+		return ctx.Err()
+	})
+
+	return c, sleeps
+}
+
+// newHandler builds VAP's verifier (fetching the partner's JWK Set) and
+// reporting handler.
+func (e *env) newHandler() *reporting.Handler {
+	verifier, err := launch.NewVerifier(launch.VerifierConfig{
+		Partners: []launch.Partner{{ID: partnerID, Issuer: issuer, Audience: launchAud,
+			APIAudience: apiAud, Algorithms: []string{launch.ES256}, JWKSURL: e.jwks.URL}},
+		Now:          e.clock.Now,
+		JWKSCooldown: time.Millisecond,
+	})
+	require.NoError(e.t, err)
+	e.t.Cleanup(verifier.Close)
+
+	tokens, err := launch.NewSessionTokens(launch.SessionTokenConfig{
+		Issuer: "https://vap.example", Signer: newKey(e.t), KeyID: "vap-1", Now: e.clock.Now,
+	})
+	require.NoError(e.t, err)
+
+	fast := reporting.RateLimit{PerSecond: 1e6, Burst: 1e6}
+	h, err := reporting.New(reporting.Config{
+		Verifier: verifier, Service: e.service, Tokens: tokens, LearnerAppURL: learnerApp,
+		Catalog: e.store, Changes: e.store, Analytics: e.store, Now: e.clock.Now,
+		LaunchRate: fast, ReportingRate: fast,
+	})
+	require.NoError(e.t, err)
+
+	return h
+}
+
+// seed publishes two cases and a case set, and registers the cohort.
+func (e *env) seed() {
+	ctx := context.Background()
+	for _, c := range []session.Case{
+		{ID: caseChest, Title: "Chest pain", Summary: "A man with chest pain", Tags: []string{"cardio"}},
+		{ID: caseSepsis, Title: "Early sepsis", Summary: "A febrile woman"},
+	} {
+		_, err := e.service.PutCase(ctx, c)
+		require.NoError(e.t, err)
+
+		_, err = e.service.PublishCaseVersion(ctx, session.CaseVersion{CaseID: c.ID, Major: 1,
+			Title: c.Title, Rubric: referenceRubric()})
+		require.NoError(e.t, err)
+	}
+
+	_, err := e.service.PutCaseSet(ctx, session.CaseSet{ID: caseSetCore, Title: "Core emergencies",
+		Cases: []session.CaseRef{{CaseID: caseChest}, {CaseID: caseSepsis}}})
+	require.NoError(e.t, err)
+
+	roster := 40
+	_, err = e.service.PutCohort(ctx, session.Cohort{PartnerID: partnerID, ID: cohortID,
+		Name: "Cardiology 2026", RosterSize: &roster})
+	require.NoError(e.t, err)
+}
+
+// referenceRubric is the reference rubric of DOMAIN.md.
+func referenceRubric() scoring.Rubric {
+	hurdle := 0.5
+
+	return scoring.Rubric{
+		Domains: []scoring.Domain{
+			{Code: "history_taking", MaxPoints: 20, Weight: 30},
+			{Code: "physical_exam", MaxPoints: 10, Weight: 15},
+			{Code: "diagnostic_reasoning", MaxPoints: 8, Weight: 25},
+			{Code: "management", MaxPoints: 10, Weight: 20},
+			{Code: "communication", MaxPoints: 12, Weight: 10, Minimum: &hurdle},
+		},
+		Threshold: 0.7,
+		Critical:  scoring.CriticalRule{Action: scoring.CriticalCap, Cap: 0.5},
+	}
+}
+
+// caseA is DOMAIN.md's case A: 76.75 %, passed.
+func caseA() *scoring.Input {
+	return &scoring.Input{Points: map[string]float64{"history_taking": 16, "physical_exam": 7,
+		"diagnostic_reasoning": 6, "management": 8, "communication": 9}}
+}
+
+// complete starts and completes a session with case A's points.
+func (e *env) complete(sessionID string) {
+	ctx := context.Background()
+	_, err := e.service.Start(ctx, partnerID, sessionID)
+	require.NoError(e.t, err)
+
+	e.clock.Advance(10 * time.Minute)
+	_, err = e.service.Complete(ctx, partnerID, sessionID, session.Completion{Input: caseA()})
+	require.NoError(e.t, err)
+}
+
+// settle moves the clock past reporting's change settling delay.
+func (e *env) settle() { e.clock.Advance(5 * time.Second) }
+
+// launchCount counts requests that reached POST /launch.
+func (e *env) launchCount() int { return e.faults.count("POST /launch") }
+
+var _ = atomic.Int64{}

@@ -1,0 +1,121 @@
+package partner
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+var (
+	// ErrConfig is returned by NewRing, NewClient and NewTokenSource when a
+	// required value is missing or a value is out of range, and by ring and
+	// client methods that need a part of the configuration that was not
+	// given (a launch without a Ring, for example).
+	ErrConfig = errors.New("partner: invalid configuration")
+
+	// ErrNoStagedKey is returned by [Ring.Promote] when no key was staged.
+	ErrNoStagedKey = errors.New("partner: no staged key")
+
+	// ErrBadRequest matches an [*APIError] with status 400 or 422: VAP
+	// refused the parameters or body as given. Retrying will not help.
+	ErrBadRequest = errors.New("partner: request refused")
+
+	// ErrUnauthorized matches an [*APIError] with status 401: the API
+	// credential or launch token was refused (see APIError.Code).
+	ErrUnauthorized = errors.New("partner: unauthorized")
+
+	// ErrForbidden matches an [*APIError] with status 403, such as a launch
+	// the assignment does not permit now.
+	ErrForbidden = errors.New("partner: forbidden")
+
+	// ErrNotFound matches an [*APIError] with status 404: the record does
+	// not exist or belongs to another partner.
+	ErrNotFound = errors.New("partner: not found")
+
+	// ErrConflict matches an [*APIError] with status 409, such as a replayed
+	// launch token or a conflicting assignment.
+	ErrConflict = errors.New("partner: conflict")
+
+	// ErrRateLimited matches an [*APIError] with status 429, returned once
+	// the retries allowed by the RetryPolicy are used up.
+	ErrRateLimited = errors.New("partner: rate limited")
+
+	// ErrUnavailable matches an [*APIError] with status 503, returned once
+	// the retries allowed by the RetryPolicy are used up.
+	ErrUnavailable = errors.New("partner: service unavailable")
+
+	// ErrResponse is returned when VAP's answer cannot be read: a body that
+	// is not the documented JSON, or one above the size limit.
+	ErrResponse = errors.New("partner: malformed response")
+
+	// ErrLaunchOutcomeUnknown is returned by [Client.Launch] when the
+	// request may have reached VAP but no answer was read (connection
+	// reset, timeout). The launch is not retried, because its token is
+	// single use; launch again with a new token if the learner asks.
+	ErrLaunchOutcomeUnknown = errors.New("partner: launch outcome unknown")
+)
+
+// APIError is an error answered by VAP's API: an RFC 9457 problem, or a
+// bare HTTP error when the body is not a problem document. It matches
+// ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict,
+// ErrRateLimited or ErrUnavailable by status with errors.Is.
+type APIError struct {
+	// Op names the call, such as "get session summary".
+	Op string
+	// Status is the HTTP status code.
+	Status int
+	// Code is the problem's stable machine-readable code (such as
+	// "not_found" or "token_expired"), or "" if the body had none.
+	Code string
+	// Title is the problem's short summary, or the status text.
+	Title string
+	// Detail is VAP's one-line hint for developers, or "".
+	Detail string
+	// RetryAfter is the wait asked for by a Retry-After header, or 0.
+	RetryAfter time.Duration
+}
+
+// Error returns "partner: <op>: vap answered <status> <code>".
+func (e *APIError) Error() string {
+	code := e.Code
+	if code == "" {
+		code = strings.ToLower(http.StatusText(e.Status))
+	}
+
+	return fmt.Sprintf("partner: %s: vap answered %d %s", e.Op, e.Status, code)
+}
+
+// Is reports whether target is the sentinel error for e's status.
+func (e *APIError) Is(target error) bool {
+	s := statusSentinel(e.Status)
+
+	return s != nil && s == target
+}
+
+func statusSentinel(status int) error {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return ErrBadRequest
+	case http.StatusUnauthorized:
+		return ErrUnauthorized
+	case http.StatusForbidden:
+		return ErrForbidden
+	case http.StatusNotFound:
+		return ErrNotFound
+	case http.StatusConflict:
+		return ErrConflict
+	case http.StatusTooManyRequests:
+		return ErrRateLimited
+	case http.StatusServiceUnavailable:
+		return ErrUnavailable
+	}
+
+	return nil
+}
+
+// configError wraps ErrConfig with a fixed detail.
+func configError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+}

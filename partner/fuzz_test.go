@@ -1,0 +1,67 @@
+package partner_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/virtualaipatient/integration/partner"
+)
+
+// cannedResponse answers every request with one fixed response.
+type cannedResponse struct {
+	status      int
+	contentType string
+	body        string
+}
+
+func (c cannedResponse) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{
+		StatusCode: c.status, Header: http.Header{"Content-Type": {c.contentType}},
+		Body: io.NopCloser(strings.NewReader(c.body)), Request: r,
+	}, nil
+}
+
+func FuzzClientResponse(f *testing.F) {
+	f.Add(200, "application/json", `{"session_id":"x","revision":3}`)
+	f.Add(404, "application/problem+json", `{"status":404,"code":"not_found"}`)
+	f.Add(503, "application/problem+json", `{"code":`)
+	f.Add(200, "text/html", `<html>`)
+	f.Add(200, "application/json", `{"started_at":"yesterday"}`)
+	f.Add(204, "", "")
+
+	ring := newRing(f, newClock().Now, newKey(f))
+	f.Fuzz(func(t *testing.T, status int, contentType, body string) {
+		if status < 100 || status > 999 {
+			return
+		}
+
+		c, err := partner.NewClient(partner.ClientConfig{
+			BaseURL: "https://vap.example/api", Ring: ring, APIAudience: apiAud,
+			HTTPClient: &http.Client{Transport: cannedResponse{status, contentType, body}},
+			Retry:      partner.RetryPolicy{MaxAttempts: 1},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		_, err = c.Summary(context.Background(), "7d1f9c36-0000-4000-8000-000000000000")
+		var apiErr *partner.APIError
+		switch {
+		case err == nil:
+			if status < 200 || status > 299 {
+				t.Fatalf("status %d accepted", status)
+			}
+		case errors.As(err, &apiErr):
+			if apiErr.Status != status || apiErr.RetryAfter < 0 || apiErr.RetryAfter > 24*time.Hour {
+				t.Fatalf("bad API error %+v for status %d", apiErr, status)
+			}
+		case !errors.Is(err, partner.ErrResponse):
+			t.Fatalf("unexpected error %v", err)
+		}
+	})
+}

@@ -1,0 +1,116 @@
+package partner_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/virtualaipatient/integration/partner"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	now := newClock().Now()
+	tests := []struct {
+		name  string
+		value string
+		want  time.Duration
+	}{
+		{name: "absent", value: "", want: 0},
+		{name: "seconds", value: "7", want: 7 * time.Second},
+		{name: "spaces", value: " 3 ", want: 3 * time.Second},
+		{name: "negative", value: "-5", want: 0},
+		{name: "huge is capped", value: "99999999999999999", want: 24 * time.Hour},
+		{name: "date", value: now.Add(90 * time.Second).Format(http.TimeFormat), want: 90 * time.Second},
+		{name: "date in the past", value: now.Add(-time.Minute).Format(http.TimeFormat), want: 0},
+		{name: "garbage", value: "soon", want: 0},
+		{name: "fraction", value: "1.5", want: 0},
+		{name: "far date is capped", value: "Fri, 31 Dec 9999 23:59:59 GMT", want: 24 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, partner.ParseRetryAfter(tt.value, now))
+		})
+	}
+}
+
+func FuzzParseRetryAfter(f *testing.F) {
+	now := newClock().Now()
+	for _, seed := range []string{"", "1", "120", "-1", "Mon, 02 Mar 2026 09:00:03 GMT", "1e9"} {
+		f.Add(seed)
+	}
+
+	f.Fuzz(func(t *testing.T, v string) {
+		d := partner.ParseRetryAfter(v, now)
+		if d < 0 || d > 24*time.Hour {
+			t.Fatalf("retry after %q gave %v", v, d)
+		}
+	})
+}
+
+func TestNewClientConfig(t *testing.T) {
+	ring := newRing(t, newClock().Now, newKey(t))
+	tests := []struct {
+		name    string
+		cfg     partner.ClientConfig
+		wantErr bool
+	}{
+		{name: "https", cfg: partner.ClientConfig{BaseURL: "https://vap.example/api", Ring: ring}},
+		{name: "loopback http", cfg: partner.ClientConfig{BaseURL: "http://127.0.0.1:8080", Ring: ring}},
+		{name: "localhost http", cfg: partner.ClientConfig{BaseURL: "http://localhost/", Ring: ring}},
+		{name: "plain http", cfg: partner.ClientConfig{BaseURL: "http://vap.example", Ring: ring},
+			wantErr: true},
+		{name: "insecure http", cfg: partner.ClientConfig{BaseURL: "http://vap.example", Ring: ring,
+			InsecureAllowHTTP: true}},
+		{name: "relative", cfg: partner.ClientConfig{BaseURL: "/api", Ring: ring}, wantErr: true},
+		{name: "query", cfg: partner.ClientConfig{BaseURL: "https://vap.example/?a=b", Ring: ring},
+			wantErr: true},
+		{name: "no ring nor token source", cfg: partner.ClientConfig{BaseURL: "https://vap.example"},
+			wantErr: true},
+		{name: "bad form origin", cfg: partner.ClientConfig{BaseURL: "https://vap.example", Ring: ring,
+			FormActionOrigins: []string{"javascript:alert(1)"}}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := partner.NewClient(tt.cfg)
+			if tt.wantErr {
+				assert.ErrorIs(t, err, partner.ErrConfig)
+				assert.Nil(t, c)
+
+				return
+			}
+
+			require.NoError(t, err)
+			assert.NotNil(t, c)
+		})
+	}
+}
+
+func TestAPIErrorMatching(t *testing.T) {
+	tests := []struct {
+		status int
+		want   error
+	}{
+		{http.StatusBadRequest, partner.ErrBadRequest},
+		{http.StatusUnprocessableEntity, partner.ErrBadRequest},
+		{http.StatusUnauthorized, partner.ErrUnauthorized},
+		{http.StatusForbidden, partner.ErrForbidden},
+		{http.StatusNotFound, partner.ErrNotFound},
+		{http.StatusConflict, partner.ErrConflict},
+		{http.StatusTooManyRequests, partner.ErrRateLimited},
+		{http.StatusServiceUnavailable, partner.ErrUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			err := &partner.APIError{Op: "get assignment", Status: tt.status}
+			assert.ErrorIs(t, err, tt.want)
+			assert.NotErrorIs(t, err, partner.ErrConfig)
+		})
+	}
+
+	err := &partner.APIError{Op: "get assignment", Status: 500}
+	assert.Equal(t, "partner: get assignment: vap answered 500 internal server error", err.Error())
+	assert.NotErrorIs(t, err, partner.ErrUnavailable)
+}

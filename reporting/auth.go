@@ -1,0 +1,122 @@
+package reporting
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/virtualaipatient/integration/launch"
+	"github.com/virtualaipatient/integration/session"
+)
+
+type contextKey int
+
+const (
+	partnerKey contextKey = iota
+	sessionKey
+)
+
+// PartnerFromContext returns the partner id a verified API credential put
+// in the request context, and whether there is one.
+func PartnerFromContext(ctx context.Context) (string, bool) {
+	id, ok := ctx.Value(partnerKey).(string)
+	return id, ok && id != ""
+}
+
+// SessionFromContext returns the session [Handler.RequireSession] put in the
+// request context, and whether there is one.
+func SessionFromContext(ctx context.Context) (session.Session, bool) {
+	s, ok := ctx.Value(sessionKey).(session.Session)
+	return s, ok
+}
+
+// bearer returns the request's bearer token, or "".
+func bearer(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+
+	return strings.TrimSpace(token)
+}
+
+// requirePartner verifies the API credential, applies the partner's rate
+// limit and puts the partner id in the context. The partner comes from the
+// credential only.
+func (h *Handler) requirePartner(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := bearer(r)
+		if token == "" {
+			unauthorized(w, nil)
+			return
+		}
+
+		cred, err := h.cfg.Verifier.VerifyAPICredential(r.Context(), token)
+		if err != nil {
+			unauthorized(w, err)
+			return
+		}
+
+		if d := h.reports.wait(cred.PartnerID, h.now()); d > 0 {
+			writeProblem(w, retryProblem(d))
+			return
+		}
+
+		ctx := context.WithValue(r.Context(), partnerKey, cred.PartnerID)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// RequireSession is middleware for the VAP backend's learner-app endpoints:
+// it verifies the session bearer token issued by POST /launch/exchange,
+// loads the session it is bound to and puts it in the request context
+// ([SessionFromContext]). A missing, invalid or expired token, or a session
+// that no longer exists, gets a 401 problem.
+func (h *Handler) RequireSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		token := bearer(r)
+		if token == "" {
+			unauthorized(w, nil)
+			return
+		}
+
+		tok, err := h.cfg.Tokens.Verify(token)
+		if err != nil {
+			unauthorized(w, err)
+			return
+		}
+
+		s, err := h.cfg.Service.GetSession(r.Context(), tok.PartnerID, tok.SessionID)
+		if errors.Is(err, session.ErrNotFound) {
+			unauthorized(w, nil)
+			return
+		}
+
+		if err != nil {
+			writeProblem(w, storeProblem())
+			return
+		}
+
+		ctx := context.WithValue(r.Context(), sessionKey, s)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// unauthorized answers 401 with the launch package's code and hint when
+// err has them.
+func unauthorized(w http.ResponseWriter, err error) {
+	code, hint := launch.Code(err), launch.Hint(err)
+	if code == "" || code == "config_invalid" {
+		code, hint = CodeUnauthorized, "send a valid bearer token"
+	}
+
+	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	writeProblem(w, newProblem(http.StatusUnauthorized, code, hint))
+}
+
+func storeProblem() *Problem {
+	return newProblem(http.StatusServiceUnavailable, CodeStoreUnavailable,
+		"the store did not answer; retry later")
+}

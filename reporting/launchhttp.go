@@ -1,0 +1,218 @@
+package reporting
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/virtualaipatient/integration/launch"
+	"github.com/virtualaipatient/integration/session"
+)
+
+// handleLaunch creates a session from a launch token, posted as JSON by the
+// partner's backend or as a form by the learner's browser.
+func (h *Handler) handleLaunch(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Has("launch_token") {
+		writeProblem(w, newProblem(http.StatusBadRequest, CodeTokenInQuery,
+			"post the launch token in the body, never in the URL"))
+		return
+	}
+
+	browser := mediaType(r) == "application/x-www-form-urlencoded"
+	token, p := h.readLaunchToken(w, r, browser)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+
+	code, res, p := h.launch(r.Context(), token)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+
+	target := h.learnerURL(code.code)
+	if browser {
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return
+	}
+
+	writeJSON(w, http.StatusCreated, LaunchResponse{
+		SessionID:     res.Session.ID,
+		LaunchURL:     target,
+		CodeExpiresAt: NewTime(code.expires),
+	})
+}
+
+func (h *Handler) readLaunchToken(w http.ResponseWriter, r *http.Request,
+	browser bool) (string, *Problem) {
+	if !browser {
+		var req LaunchRequest
+		if p := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); p != nil {
+			return "", p
+		}
+
+		return req.LaunchToken, nil
+	}
+
+	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		return "", bodyProblem(err)
+	}
+
+	form := r.PostForm
+	if len(form) != 1 || len(form["launch_token"]) != 1 {
+		return "", newProblem(http.StatusBadRequest, CodeBadRequest,
+			"post exactly one launch_token field")
+	}
+
+	return form.Get("launch_token"), nil
+}
+
+type issuedCode struct {
+	code    string
+	expires time.Time
+}
+
+// launch verifies the token, rate-limits its partner, creates the session
+// (consuming the token in the same transaction) and issues a one-time
+// code.
+func (h *Handler) launch(ctx context.Context,
+	token string) (issuedCode, session.LaunchResult, *Problem) {
+	if token == "" {
+		return issuedCode{}, session.LaunchResult{}, newProblem(http.StatusBadRequest,
+			CodeBadRequest, "launch_token is required")
+	}
+
+	l, err := h.cfg.Verifier.VerifyUnconsumed(ctx, token)
+	if err != nil {
+		return issuedCode{}, session.LaunchResult{}, launchTokenProblem(err)
+	}
+
+	if d := h.launches.wait(l.PartnerID, h.now()); d > 0 {
+		return issuedCode{}, session.LaunchResult{}, retryProblem(d)
+	}
+
+	res, err := h.cfg.Service.Launch(ctx, *l)
+	if err != nil {
+		return issuedCode{}, session.LaunchResult{}, launchProblem(err)
+	}
+
+	expires := h.now().Add(h.cfg.CodeTTL)
+	grant := CodeGrant{SessionID: res.Session.ID, PartnerID: res.Session.PartnerID}
+	code, err := h.cfg.Codes.Issue(ctx, grant, expires)
+	if err != nil {
+		return issuedCode{}, session.LaunchResult{}, storeProblem()
+	}
+
+	return issuedCode{code: code, expires: expires}, res, nil
+}
+
+// learnerURL is the learner app's URL with the code in the fragment.
+func (h *Handler) learnerURL(code string) string {
+	u := *h.appURL
+	u.Fragment = ""
+	u.RawFragment = ""
+
+	return u.String() + "#" + url.Values{"code": {code}}.Encode()
+}
+
+func launchTokenProblem(err error) *Problem {
+	if errors.Is(err, launch.ErrReplayed) {
+		return newProblem(http.StatusConflict, CodeLaunchReplayed, launch.Hint(err))
+	}
+
+	if errors.Is(err, launch.ErrReplayGuardUnavailable) ||
+		errors.Is(err, launch.ErrKeySetUnavailable) {
+		return storeProblem()
+	}
+
+	code := launch.Code(err)
+	if code == "" {
+		code = CodeUnauthorized
+	}
+
+	return newProblem(http.StatusUnauthorized, code, launch.Hint(err))
+}
+
+// launchProblem maps the session service's launch errors.
+func launchProblem(err error) *Problem {
+	switch {
+	case errors.Is(err, launch.ErrReplayed):
+		return newProblem(http.StatusConflict, CodeLaunchReplayed,
+			"mint a new token for every launch; tokens are single use")
+	case errors.Is(err, session.ErrNotAssigned), errors.Is(err, session.ErrNotOpen),
+		errors.Is(err, session.ErrClosed), errors.Is(err, session.ErrAttemptsExhausted),
+		errors.Is(err, session.ErrOutOfSequence), errors.Is(err, session.ErrCaseSetDone):
+		return newProblem(http.StatusForbidden, CodeLaunchNotPermitted, launchDetail(err))
+	case errors.Is(err, session.ErrInvalidLaunch), errors.Is(err, session.ErrUnknownCohort),
+		errors.Is(err, session.ErrUnknownCase), errors.Is(err, session.ErrChooseCase),
+		errors.Is(err, session.ErrCaseRetired):
+		return newProblem(http.StatusUnprocessableEntity, CodeLaunchUnprocessable,
+			launchDetail(err))
+	case errors.Is(err, session.ErrConflict):
+		return newProblem(http.StatusConflict, CodeConflict, "retry the launch with a new token")
+	}
+
+	return storeProblem()
+}
+
+// launchDetail names the rule a launch broke, in fixed words.
+func launchDetail(err error) string {
+	details := []struct {
+		err  error
+		text string
+	}{
+		{session.ErrNotAssigned, "the case is not assigned to the cohort"},
+		{session.ErrNotOpen, "the assignment is not open yet"},
+		{session.ErrClosed, "the assignment is closed"},
+		{session.ErrAttemptsExhausted, "every allowed attempt is used"},
+		{session.ErrOutOfSequence, "the case is not unlocked yet"},
+		{session.ErrCaseSetDone, "every case of the set is completed"},
+		{session.ErrUnknownCohort, "the cohort is not registered"},
+		{session.ErrUnknownCase, "the case or case set is not published"},
+		{session.ErrChooseCase, "name a case: the cohort has no single open assignment"},
+		{session.ErrCaseRetired, "the case is retired"},
+	}
+	for _, d := range details {
+		if errors.Is(err, d.err) {
+			return d.text
+		}
+	}
+
+	return "the launch claims are incomplete"
+}
+
+// handleExchange redeems a one-time code, once, for a session bearer token.
+func (h *Handler) handleExchange(w http.ResponseWriter, r *http.Request) {
+	var req ExchangeRequest
+	if p := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); p != nil {
+		writeProblem(w, p)
+		return
+	}
+
+	grant, err := h.cfg.Codes.Redeem(r.Context(), req.Code, h.now())
+	if errors.Is(err, ErrCodeInvalid) {
+		writeProblem(w, newProblem(http.StatusBadRequest, CodeCodeInvalid,
+			"codes are single use and expire quickly; launch again"))
+		return
+	}
+
+	if err != nil {
+		writeProblem(w, storeProblem())
+		return
+	}
+
+	token, exp, err := h.cfg.Tokens.Issue(grant.SessionID, grant.PartnerID)
+	if err != nil {
+		writeProblem(w, storeProblem())
+		return
+	}
+
+	writeJSON(w, http.StatusOK, ExchangeResponse{
+		SessionID: grant.SessionID, SessionToken: token, TokenType: "Bearer",
+		ExpiresAt: NewTime(exp),
+	})
+}

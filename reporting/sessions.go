@@ -1,0 +1,231 @@
+package reporting
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/virtualaipatient/integration/session"
+)
+
+// Paging of GET /sessions.
+const (
+	// DefaultPageSize is the page size when limit is not given.
+	DefaultPageSize = 100
+	// MaxPageSize is the largest page size accepted.
+	MaxPageSize = 500
+	// DefaultChangeSettle is the default Config.ChangeSettle.
+	DefaultChangeSettle = 2 * time.Second
+)
+
+// ChangeQuery selects sessions for [ChangeLister.ListChangedSessions].
+type ChangeQuery struct {
+	// CohortID narrows to one cohort; empty means every cohort.
+	CohortID string
+	// Since is the inclusive lower bound on the change time.
+	Since time.Time
+	// After, when set, starts strictly after this position.
+	After *ChangePosition
+	// Before is the exclusive upper bound on the change time.
+	Before time.Time
+	// Limit caps the number of sessions (at least 1).
+	Limit int
+}
+
+// ChangePosition is a place in the (change time, session id) order.
+type ChangePosition struct {
+	// ChangedAt is the session's change time.
+	ChangedAt time.Time
+	// SessionID is the session's id.
+	SessionID string
+}
+
+// ChangedSession is a session with the time it was last written.
+type ChangedSession struct {
+	// Session is the session as stored.
+	Session session.Session
+	// ChangedAt is when the stored session was last written (any revision
+	// change), stamped by the writing transaction.
+	ChangedAt time.Time
+}
+
+// ChangeLister lists sessions by change time, for a partner's gradebook
+// sync. Stores must keep a change time per session, updated with every
+// write, and an index on (partner, cohort, change time, id).
+type ChangeLister interface {
+	// ListChangedSessions returns the partner's sessions (of q.CohortID
+	// when set) whose change time t has q.Since <= t < q.Before and whose
+	// (t, id) is after *q.After when set, ordered by (t, id), at most
+	// q.Limit. A session of another partner is never returned; an unknown
+	// cohort gives an empty list and a nil error.
+	ListChangedSessions(ctx context.Context, partnerID string,
+		q ChangeQuery) ([]ChangedSession, error)
+}
+
+// handleGetSession returns one session summary.
+func (h *Handler) handleGetSession(w http.ResponseWriter, r *http.Request) {
+	s, err := h.cfg.Service.GetSession(r.Context(), partnerOf(r), r.PathValue("session"))
+	if err != nil {
+		writeProblem(w, lookupProblem(err))
+		return
+	}
+
+	sum, err := h.summary(r.Context(), s)
+	if err != nil {
+		writeProblem(w, storeProblem())
+		return
+	}
+
+	writeJSON(w, http.StatusOK, sum)
+}
+
+func (h *Handler) summary(ctx context.Context, s session.Session) (SessionSummary, error) {
+	title, err := h.caseTitle(ctx, s.CaseID, s.CaseVersion)
+	if err != nil {
+		return SessionSummary{}, err
+	}
+
+	return NewSessionSummary(s, title, h.now()), nil
+}
+
+// cursor is the decoded form of SessionPage.NextCursor.
+type cursor struct {
+	Version int    `json:"v"`
+	Cohort  string `json:"c,omitempty"`
+	Since   int64  `json:"s"`
+	At      int64  `json:"t,omitempty"`
+	ID      string `json:"i,omitempty"`
+}
+
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) > 512 {
+		return cursor{}, false
+	}
+
+	var c cursor
+	if err := json.Unmarshal(b, &c); err != nil || c.Version != 1 {
+		return cursor{}, false
+	}
+
+	return c, (c.ID == "") == (c.At == 0)
+}
+
+// handleListSessions lists summaries changed since a time, with a cursor.
+func (h *Handler) handleListSessions(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Changes == nil {
+		writeProblem(w, unavailable())
+		return
+	}
+
+	cur, limit, p := readListQuery(r)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+
+	partner := partnerOf(r)
+	if cur.Cohort != "" {
+		if _, err := h.cfg.Service.GetCohort(r.Context(), partner, cur.Cohort); err != nil {
+			writeProblem(w, lookupProblem(err))
+			return
+		}
+	}
+
+	page, err := h.listPage(r.Context(), partner, cur, limit)
+	if err != nil {
+		writeProblem(w, storeProblem())
+		return
+	}
+
+	writeJSON(w, http.StatusOK, page)
+}
+
+// readListQuery reads cohort_id, updated_since, cursor and limit. A cursor
+// carries the cohort and time it was made for; the others must then agree
+// or be absent.
+func readListQuery(r *http.Request) (cursor, int, *Problem) {
+	q := r.URL.Query()
+	limit := DefaultPageSize
+	if q.Has("limit") {
+		n, err := strconv.Atoi(q.Get("limit"))
+		if err != nil || n < 1 || n > MaxPageSize {
+			return cursor{}, 0, badRequest("limit must be between 1 and 500")
+		}
+
+		limit = n
+	}
+
+	if q.Has("cursor") {
+		c, ok := decodeCursor(q.Get("cursor"))
+		if !ok || q.Has("updated_since") || (q.Has("cohort_id") && q.Get("cohort_id") != c.Cohort) {
+			return cursor{}, 0, newProblem(http.StatusBadRequest, CodeInvalidCursor,
+				"pass next_cursor unchanged, without updated_since or another cohort_id")
+		}
+
+		return c, limit, nil
+	}
+
+	c := cursor{Version: 1, Cohort: q.Get("cohort_id")}
+	if q.Has("cohort_id") && c.Cohort == "" {
+		return cursor{}, 0, badRequest("cohort_id must not be empty")
+	}
+
+	if q.Has("updated_since") {
+		t, err := time.Parse(time.RFC3339Nano, q.Get("updated_since"))
+		if err != nil {
+			return cursor{}, 0, badRequest("updated_since must be an RFC 3339 time")
+		}
+
+		c.Since = t.UnixNano()
+	}
+
+	return c, limit, nil
+}
+
+func badRequest(detail string) *Problem {
+	return newProblem(http.StatusBadRequest, CodeBadRequest, detail)
+}
+
+func (h *Handler) listPage(ctx context.Context, partner string, cur cursor,
+	limit int) (SessionPage, error) {
+	q := ChangeQuery{CohortID: cur.Cohort, Since: time.Unix(0, cur.Since).UTC(),
+		Before: h.now().Add(-h.cfg.ChangeSettle), Limit: limit + 1}
+	if cur.ID != "" {
+		q.After = &ChangePosition{ChangedAt: time.Unix(0, cur.At).UTC(), SessionID: cur.ID}
+	}
+
+	list, err := h.cfg.Changes.ListChangedSessions(ctx, partner, q)
+	if err != nil {
+		return SessionPage{}, err
+	}
+
+	page := SessionPage{Sessions: []SessionSummary{}, HasMore: len(list) > limit}
+	list = list[:min(len(list), limit)]
+	for _, c := range list {
+		if c.Session.PartnerID != partner {
+			return SessionPage{}, errors.New("reporting: change lister crossed partners")
+		}
+
+		sum, err := h.summary(ctx, c.Session)
+		if err != nil {
+			return SessionPage{}, err
+		}
+
+		page.Sessions = append(page.Sessions, sum)
+		cur.At, cur.ID = c.ChangedAt.UnixNano(), c.Session.ID
+	}
+
+	page.NextCursor = cur.encode()
+
+	return page, nil
+}

@@ -1,0 +1,451 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/virtualaipatient/integration/launch"
+	"github.com/virtualaipatient/integration/scoring"
+)
+
+// LaunchResult is what [Service.Launch] did.
+type LaunchResult struct {
+	// Session is the new session, or the open one resumed.
+	Session Session
+	// Learner is the learner the partner's user maps to.
+	Learner Learner
+	// Assignment is the assignment the session runs under.
+	Assignment Assignment
+	// Resumed reports that an open session was returned under the
+	// resume rule instead of a new attempt.
+	Resumed bool
+	// SupersededID is the id of the open session abandoned as superseded
+	// under the supersede rule, or empty.
+	SupersededID string
+	// AssignmentCreated reports that an ad-hoc practice assignment was
+	// created for this launch.
+	AssignmentCreated bool
+}
+
+// Launch turns a verified launch into a session. In one transaction it
+// consumes the token's (iss, jti), maps the partner's user to a learner
+// (keyed by partner and sub; no sign-up), resolves the assignment and the
+// case version, enforces the window and max attempts and creates the
+// session with its attempt number. Any failure writes nothing, the token
+// included.
+//
+// Resolution: a launch naming a case or case set uses the cohort's
+// assignment of it; when there is none, a practice assignment is created on
+// the fly unless the partner's [Policy] disables ad-hoc launches
+// (ErrNotAssigned). A launch naming neither uses the cohort's single open
+// assignment, or fails with ErrChooseCase. For a case set, the case is the
+// one with an open session, else the first case (in set order) without a
+// completed session (ErrCaseSetDone when none is left); sequential sets
+// accept a named case only once every case before it is completed.
+//
+// When the learner already has an open session of the case under the
+// assignment, the assignment's [RelaunchRule] applies: resume (the default)
+// returns it unchanged; supersede abandons it (superseded) and starts a new
+// attempt. A superseded session never started is voided (not_started)
+// instead, as the state machine has no abandon from created, and does not
+// count against max attempts.
+//
+// Instructors launch to preview: their sessions are marked Preview (never
+// counted in learner analytics) and bypass the assignment window and max
+// attempts.
+//
+// A token used before fails with an error matching launch.ErrReplayed.
+func (s *Service) Launch(ctx context.Context, l launch.Launch) (LaunchResult, error) {
+	if err := checkLaunch(l); err != nil {
+		return LaunchResult{}, err
+	}
+
+	pol, err := s.policy(ctx, l.PartnerID)
+	if err != nil {
+		return LaunchResult{}, err
+	}
+
+	var res LaunchResult
+	err = s.inTx(ctx, func(tx Tx, now time.Time) error {
+		var err error
+		res, err = s.launchTx(ctx, tx, l, pol, now)
+		return err
+	})
+	if err != nil {
+		return LaunchResult{}, err
+	}
+
+	return res, nil
+}
+
+func checkLaunch(l launch.Launch) error {
+	missing := l.PartnerID == "" || l.Issuer == "" || l.TokenID == "" ||
+		l.Subject == "" || l.CohortID == "" || l.ExpiresAt.IsZero()
+	if missing {
+		return fmt.Errorf("%w: missing partner, issuer, token id, expiry, subject or cohort",
+			ErrInvalidLaunch)
+	}
+
+	switch l.Role {
+	case "", launch.RoleLearner, launch.RoleInstructor:
+		return nil
+	}
+
+	return fmt.Errorf("%w: unknown role", ErrInvalidLaunch)
+}
+
+// launchTx is the launch's transaction, step by step.
+func (s *Service) launchTx(
+	ctx context.Context, tx Tx, l launch.Launch, pol Policy, now time.Time,
+) (LaunchResult, error) {
+	var res LaunchResult
+	preview := l.Role == launch.RoleInstructor
+
+	// Consume the token first: a replay fails before any other work.
+	tok := ConsumedToken{Issuer: l.Issuer, TokenID: l.TokenID, PartnerID: l.PartnerID,
+		ExpiresAt: l.ExpiresAt.UTC(), ConsumedAt: now}
+	if err := tx.ConsumeToken(ctx, tok); err != nil {
+		return res, fmt.Errorf("session: launch: %w", err)
+	}
+
+	// The cohort must be registered.
+	if _, err := tx.GetCohort(ctx, l.PartnerID, l.CohortID); err != nil {
+		return res, notFoundAs(err, ErrUnknownCohort, "cohort")
+	}
+
+	// Map the user to our learner; the name only when the partner opts in.
+	learner, err := tx.UpsertLearner(ctx, newLearner(l, pol, now))
+	if err != nil {
+		return res, fmt.Errorf("session: learner: %w", err)
+	}
+
+	res.Learner = learner
+
+	// Find (or create) the assignment and check its window.
+	asg, created, err := s.launchAssignment(ctx, tx, l, pol, now)
+	if err != nil {
+		return res, err
+	}
+
+	res.Assignment, res.AssignmentCreated = asg, created
+	if !preview {
+		if err := checkWindow(asg, now); err != nil {
+			return res, err
+		}
+	}
+
+	// Pick the case and apply the relaunch rule and attempt limit.
+	history, err := tx.ListLearnerSessions(ctx, l.PartnerID, learner.ID)
+	if err != nil {
+		return res, fmt.Errorf("session: learner sessions: %w", err)
+	}
+
+	ref, err := pickCase(asg, history, l.CaseID)
+	if err != nil {
+		return res, err
+	}
+
+	return s.startAttempt(ctx, tx, res, launchPlan{
+		ref: ref, history: history, preview: preview, subject: l.Subject, now: now,
+	})
+}
+
+// launchPlan is what the last launch step needs.
+type launchPlan struct {
+	ref     CaseRef
+	history []Session
+	preview bool
+	subject string
+	now     time.Time
+}
+
+// startAttempt resumes or supersedes an open session, checks the attempt
+// limit and inserts the new session.
+func (s *Service) startAttempt(
+	ctx context.Context, tx Tx, res LaunchResult, p launchPlan,
+) (LaunchResult, error) {
+	asg := res.Assignment
+	open := openSession(p.history, asg.ID, p.ref.CaseID)
+	if open != nil && asg.Relaunch != RelaunchSupersede {
+		res.Session, res.Resumed = *open, true
+		return res, nil
+	}
+
+	used := countAttempts(p.history, asg.ID, p.ref.CaseID)
+	if open != nil && open.Status == StatusCreated {
+		used-- // voided below, so it stops counting
+	}
+
+	if !p.preview && asg.MaxAttempts > 0 && used >= asg.MaxAttempts {
+		return res, ErrAttemptsExhausted
+	}
+
+	if open != nil {
+		if err := supersede(ctx, tx, *open, p.now); err != nil {
+			return res, err
+		}
+
+		res.SupersededID = open.ID
+	}
+
+	ss := newSession(asg, res.Learner, p)
+	if err := tx.InsertSession(ctx, ss); err != nil {
+		return res, fmt.Errorf("session: insert session: %w", err)
+	}
+
+	res.Session = ss
+	return res, nil
+}
+
+func newLearner(l launch.Launch, pol Policy, now time.Time) Learner {
+	learner := Learner{PartnerID: l.PartnerID, ID: newID(), Subject: l.Subject,
+		CreatedAt: now, LastSeenAt: now}
+	if pol.StoreLearnerNames {
+		learner.Name = l.Name
+	}
+
+	return learner
+}
+
+func newSession(asg Assignment, learner Learner, p launchPlan) Session {
+	return Session{
+		ID:             newID(),
+		PartnerID:      asg.PartnerID,
+		CohortID:       asg.CohortID,
+		AssignmentID:   asg.ID,
+		CaseSetID:      asg.CaseSetID,
+		CaseID:         p.ref.CaseID,
+		CaseVersion:    p.ref.Version,
+		LearnerID:      learner.ID,
+		PartnerUserID:  p.subject,
+		Attempt:        nextAttempt(p.history, p.ref.CaseID),
+		Mode:           asg.Mode,
+		Policy:         asg.Policy,
+		Threshold:      asg.Threshold,
+		Preview:        p.preview,
+		Status:         StatusCreated,
+		CreatedAt:      p.now,
+		LastActivityAt: p.now,
+		GradingStatus:  GradingNotReady,
+		Revision:       1,
+	}
+}
+
+func supersede(ctx context.Context, tx Tx, open Session, now time.Time) error {
+	next := open
+	ev, reason := EventAbandon, EndSuperseded
+	if open.Status == StatusCreated {
+		ev, reason = EventExpire, EndNotStarted
+	}
+
+	if err := apply(&next, ev, reason, now); err != nil {
+		return err
+	}
+
+	next.Revision = open.Revision + 1
+	if err := tx.UpdateSession(ctx, next, open.Revision); err != nil {
+		return fmt.Errorf("session: supersede: %w", err)
+	}
+
+	return nil
+}
+
+// notFoundAs turns a store's ErrNotFound into the service error as.
+func notFoundAs(err, as error, what string) error {
+	if errors.Is(err, ErrNotFound) {
+		return as
+	}
+
+	return fmt.Errorf("session: %s: %w", what, err)
+}
+
+func checkWindow(a Assignment, now time.Time) error {
+	switch {
+	case !a.OpensAt.IsZero() && now.Before(a.OpensAt):
+		return ErrNotOpen
+	case !a.ClosesAt.IsZero() && !now.Before(a.ClosesAt):
+		return ErrClosed
+	}
+
+	return nil
+}
+
+// launchAssignment finds the assignment a launch is for, creating an ad-hoc
+// one when the policy allows.
+func (s *Service) launchAssignment(
+	ctx context.Context, tx Tx, l launch.Launch, pol Policy, now time.Time,
+) (Assignment, bool, error) {
+	list, err := tx.ListAssignments(ctx, l.PartnerID, l.CohortID)
+	if err != nil {
+		return Assignment{}, false, fmt.Errorf("session: assignments: %w", err)
+	}
+
+	if l.CaseID == "" && l.CaseSetID == "" {
+		return singleOpen(list, now)
+	}
+
+	// A launch naming both picks a case inside the set.
+	caseID := l.CaseID
+	if l.CaseSetID != "" {
+		caseID = ""
+	}
+
+	for _, a := range list {
+		if a.CaseID == caseID && a.CaseSetID == l.CaseSetID {
+			return a, false, nil
+		}
+	}
+
+	if pol.AdHocDisabled {
+		return Assignment{}, false, ErrNotAssigned
+	}
+
+	a, err := s.adHoc(ctx, tx, l, caseID, now)
+	return a, err == nil, err
+}
+
+func singleOpen(list []Assignment, now time.Time) (Assignment, bool, error) {
+	var found []Assignment
+	for _, a := range list {
+		if a.OpenAt(now) {
+			found = append(found, a)
+		}
+	}
+
+	if len(found) != 1 {
+		return Assignment{}, false, ErrChooseCase
+	}
+
+	return found[0], false, nil
+}
+
+func (s *Service) adHoc(
+	ctx context.Context, tx Tx, l launch.Launch, caseID string, now time.Time,
+) (Assignment, error) {
+	a := Assignment{
+		PartnerID: l.PartnerID, ID: newID(), CohortID: l.CohortID,
+		CaseID: caseID, CaseSetID: l.CaseSetID,
+		Policy: scoring.PolicyBest, Mode: scoring.ModePractice, Relaunch: RelaunchResume,
+		AdHoc: true, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := resolveTarget(ctx, tx, &a); err != nil {
+		return Assignment{}, err
+	}
+
+	err := tx.PutAssignment(ctx, a)
+	if errors.Is(err, ErrTargetAssigned) {
+		// A concurrent launch created it first: retry to use theirs.
+		return Assignment{}, fmt.Errorf("session: ad-hoc assignment: %w: %w", errRace, err)
+	}
+
+	if err != nil {
+		return Assignment{}, fmt.Errorf("session: ad-hoc assignment: %w", err)
+	}
+
+	return a, nil
+}
+
+// pickCase chooses the case of the assignment to launch.
+func pickCase(a Assignment, history []Session, named string) (CaseRef, error) {
+	if len(a.Cases) == 0 {
+		return CaseRef{}, ErrUnknownCase
+	}
+
+	if a.CaseSetID == "" {
+		return a.Cases[0], nil
+	}
+
+	done := completedCases(history, a.ID)
+	if named != "" {
+		return namedCase(a, done, named)
+	}
+
+	for _, ss := range history {
+		if ss.AssignmentID == a.ID && ss.Status.Open() {
+			if i := caseIndex(a.Cases, ss.CaseID); i >= 0 {
+				return a.Cases[i], nil
+			}
+		}
+	}
+
+	for _, ref := range a.Cases {
+		if !done[ref.CaseID] {
+			return ref, nil
+		}
+	}
+
+	return CaseRef{}, ErrCaseSetDone
+}
+
+func namedCase(a Assignment, done map[string]bool, named string) (CaseRef, error) {
+	i := caseIndex(a.Cases, named)
+	if i < 0 {
+		return CaseRef{}, ErrNotAssigned
+	}
+
+	if a.Sequencing == SequencingSequential {
+		for _, before := range a.Cases[:i] {
+			if !done[before.CaseID] {
+				return CaseRef{}, ErrOutOfSequence
+			}
+		}
+	}
+
+	return a.Cases[i], nil
+}
+
+func caseIndex(refs []CaseRef, caseID string) int {
+	return slices.IndexFunc(refs, func(r CaseRef) bool { return r.CaseID == caseID })
+}
+
+func completedCases(history []Session, assignmentID string) map[string]bool {
+	done := map[string]bool{}
+	for _, ss := range history {
+		if ss.AssignmentID == assignmentID && ss.Status == StatusCompleted {
+			done[ss.CaseID] = true
+		}
+	}
+
+	return done
+}
+
+func openSession(history []Session, assignmentID, caseID string) *Session {
+	for i := len(history) - 1; i >= 0; i-- {
+		ss := history[i]
+		if ss.AssignmentID == assignmentID && ss.CaseID == caseID && ss.Status.Open() {
+			return &history[i]
+		}
+	}
+
+	return nil
+}
+
+// countAttempts counts the attempts that use up the assignment's limit:
+// every session of the case under it but voided and preview ones.
+func countAttempts(history []Session, assignmentID, caseID string) int {
+	n := 0
+	for _, ss := range history {
+		if ss.AssignmentID == assignmentID && ss.CaseID == caseID &&
+			ss.Status != StatusVoided && !ss.Preview {
+			n++
+		}
+	}
+
+	return n
+}
+
+// nextAttempt is one above the highest attempt of the case by the learner,
+// under any assignment: attempt numbers are never reused.
+func nextAttempt(history []Session, caseID string) int {
+	highest := 0
+	for _, ss := range history {
+		if ss.CaseID == caseID && ss.Attempt > highest {
+			highest = ss.Attempt
+		}
+	}
+
+	return highest + 1
+}
