@@ -77,15 +77,15 @@ type ClientConfig struct {
 // Client calls VAP's partner API: launches and the reporting endpoints. It
 // is safe for concurrent use.
 type Client struct {
-	base      *url.URL
-	ring      *Ring
-	tokens    oauth2.TokenSource
-	http      *http.Client
-	retry     RetryPolicy
-	maxBody   int64
-	formCSP   string
-	now       func() time.Time
-	sleep     func(ctx context.Context, d time.Duration) error
+	base    *url.URL
+	ring    *Ring
+	tokens  oauth2.TokenSource
+	http    *http.Client
+	retry   RetryPolicy
+	maxBody int64
+	formCSP string
+	now     func() time.Time
+	sleep   func(ctx context.Context, d time.Duration) error
 }
 
 // NewClient checks cfg and returns a Client.
@@ -241,7 +241,7 @@ func (c *Client) final(call apiCall, err error, reached bool) error {
 	}
 
 	if call.once && reached {
-		return fmt.Errorf("partner: %s: %w: %w", call.op, ErrLaunchOutcomeUnknown, err)
+		return fmt.Errorf("%w: %w", ErrLaunchOutcomeUnknown, err)
 	}
 
 	return fmt.Errorf("partner: %s: %w", call.op, err)
@@ -261,6 +261,7 @@ func (c *Client) attempt(ctx context.Context, call apiCall, body []byte) (bool, 
 	if err != nil {
 		return wrote.Load(), transportError(err)
 	}
+
 	defer resp.Body.Close()
 
 	return true, c.readResponse(call, resp)
@@ -279,7 +280,7 @@ func (c *Client) newRequest(ctx context.Context, call apiCall, body []byte) (*ht
 
 	req, err := http.NewRequestWithContext(ctx, call.method, target, rd)
 	if err != nil {
-		return nil, fmt.Errorf("partner: %s: %w", call.op, err)
+		return nil, transportError(err)
 	}
 
 	req.Header.Set("Accept", "application/json, application/problem+json")
@@ -289,7 +290,7 @@ func (c *Client) newRequest(ctx context.Context, call apiCall, body []byte) (*ht
 
 	if call.auth {
 		if err := c.authorize(req); err != nil {
-			return nil, fmt.Errorf("partner: %s: %w", call.op, err)
+			return nil, err
 		}
 	}
 
@@ -303,13 +304,17 @@ func (c *Client) authorize(req *http.Request) error {
 
 	tok, err := c.tokens.Token()
 	if err != nil {
-		return fmt.Errorf("API credential: %w", err)
+		return fmt.Errorf("%w: %w", errNoCredential, err)
 	}
 
 	tok.SetAuthHeader(req)
 
 	return nil
 }
+
+// errNoCredential marks a failure to obtain the API credential, which no
+// retry would mend.
+var errNoCredential = errors.New("api credential unavailable")
 
 // transportError drops the URL that *url.Error adds, so that no query
 // value ever reaches an error message.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/virtualaipatient/integration/launch"
 	"github.com/virtualaipatient/integration/partner"
@@ -46,8 +47,8 @@ func TestClientEveryEndpoint(t *testing.T) {
 	assert.Equal(t, "asg-chest", put.AssignmentID)
 	require.NotNil(t, put.CaseID)
 	assert.Equal(t, caseChest, *put.CaseID)
-	assert.Equal(t, []reporting.AssignedCase{{CaseID: caseChest, Version: "1.0", Title: "Chest pain"}},
-		put.Cases)
+	want := []reporting.AssignedCase{{CaseID: caseChest, Version: "1.0", Title: "Chest pain"}}
+	assert.Equal(t, want, put.Cases)
 
 	got, err := e.client.Assignment(ctx, cohortID, "asg-chest")
 	require.NoError(t, err)
@@ -120,19 +121,28 @@ func TestClientErrors(t *testing.T) {
 		sentinel error
 	}{
 		{
-			name:   "unknown session",
-			call:   func() error { _, err := e.client.Summary(ctx, "7d1f9c36-0000-4000-8000-000000000000"); return err },
-			status: http.StatusNotFound, code: reporting.CodeNotFound, sentinel: partner.ErrNotFound,
+			name: "unknown session",
+			call: func() error {
+				_, err := e.client.Summary(ctx, "7d1f9c36-0000-4000-8000-000000000000")
+				return err
+			},
+			status: http.StatusNotFound, code: reporting.CodeNotFound,
+			sentinel: partner.ErrNotFound,
 		},
 		{
-			name:   "unknown cohort",
-			call:   func() error { _, err := e.client.Analytics(ctx, "no-such-cohort", partner.AnalyticsQuery{}); return err },
-			status: http.StatusNotFound, code: reporting.CodeNotFound, sentinel: partner.ErrNotFound,
+			name: "unknown cohort",
+			call: func() error {
+				_, err := e.client.Analytics(ctx, "no-such-cohort", partner.AnalyticsQuery{})
+				return err
+			},
+			status: http.StatusNotFound, code: reporting.CodeNotFound,
+			sentinel: partner.ErrNotFound,
 		},
 		{
 			name: "assignment breaking a rule",
 			call: func() error {
-				_, err := e.client.PutAssignment(ctx, cohortID, "asg-bad", reporting.AssignmentInput{})
+				_, err := e.client.PutAssignment(ctx, cohortID, "asg-bad",
+					reporting.AssignmentInput{})
 				return err
 			},
 			status: http.StatusUnprocessableEntity, code: reporting.CodeUnprocessable,
@@ -141,7 +151,8 @@ func TestClientErrors(t *testing.T) {
 		{
 			name:   "credential signed by an unpublished key",
 			call:   func() error { _, err := stranger.Cases(ctx, ""); return err },
-			status: http.StatusUnauthorized, code: "key_not_found", sentinel: partner.ErrUnauthorized,
+			status: http.StatusUnauthorized, code: "key_not_found",
+			sentinel: partner.ErrUnauthorized,
 		},
 		{
 			name: "launch of an unknown cohort",
@@ -245,7 +256,8 @@ func TestSessionsStopsOnError(t *testing.T) {
 	}
 	require.Len(t, errs, 1)
 	assert.Equal(t, 1, n)
-	assertAPIError(t, errs[0], http.StatusBadRequest, reporting.CodeInvalidCursor, partner.ErrBadRequest)
+	assertAPIError(t, errs[0], http.StatusBadRequest, reporting.CodeInvalidCursor,
+		partner.ErrBadRequest)
 }
 
 func TestRotationDuringRun(t *testing.T) {
@@ -290,7 +302,7 @@ func TestRotationDuringRun(t *testing.T) {
 func TestRetries(t *testing.T) {
 	tests := []struct {
 		name   string
-		faults []func(http.ResponseWriter, *http.Request) bool
+		faults []fault
 		call   func(context.Context, *env) error
 		route  string
 		// wantSleeps are the waits asked for; nil means none.
@@ -312,9 +324,10 @@ func TestRetries(t *testing.T) {
 			wantSleeps: []time.Duration{3 * time.Second}, wantCalls: 2,
 		},
 		{
-			name:   "503 every time: bounded attempts",
-			faults: faultList(unavailable("1"), unavailable("1"), unavailable("1"), unavailable("1")),
-			call:   getCases, route: "GET /cases",
+			name: "503 every time: bounded attempts",
+			faults: faultList(unavailable("1"), unavailable("1"), unavailable("1"),
+				unavailable("1")),
+			call: getCases, route: "GET /cases",
 			wantSleeps: []time.Duration{time.Second, time.Second, time.Second}, wantCalls: 4,
 			wantErr: partner.ErrUnavailable,
 		},
@@ -407,7 +420,7 @@ func assertSleeps(t *testing.T, want, got []time.Duration) {
 	}
 }
 
-func faultList(f ...func(http.ResponseWriter, *http.Request) bool) []func(http.ResponseWriter, *http.Request) bool {
+func faultList(f ...fault) []fault {
 	return f
 }
 
@@ -436,7 +449,7 @@ func rateLimited(w http.ResponseWriter, _ *http.Request) bool {
 	return true
 }
 
-func statusOnly(status int) func(http.ResponseWriter, *http.Request) bool {
+func statusOnly(status int) fault {
 	return func(w http.ResponseWriter, _ *http.Request) bool {
 		w.WriteHeader(status)
 
@@ -499,4 +512,25 @@ func TestRetryStopsWithContext(t *testing.T) {
 	_, err := e.client.Cases(ctx, "")
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, 1, e.faults.count("GET /cases"))
+}
+
+// failingSource is a token source that always fails.
+type failingSource struct{ err error }
+
+func (s failingSource) Token() (*oauth2.Token, error) { return nil, s.err }
+
+func TestCredentialFailureIsNotRetried(t *testing.T) {
+	e := newEnv(t)
+	kms := errors.New("kms unreachable")
+	c, err := partner.NewClient(partner.ClientConfig{BaseURL: e.vap.URL + reporting.DefaultBasePath,
+		TokenSource: failingSource{kms}, HTTPClient: e.vap.Client()})
+	require.NoError(t, err)
+
+	_, err = c.Cases(context.Background(), "")
+	require.ErrorIs(t, err, kms)
+	assert.Equal(t, "partner: list cases: api credential unavailable: kms unreachable", err.Error())
+	assert.Zero(t, e.faults.count("GET /cases"))
+
+	_, err = c.Launch(context.Background(), learner("learner-001"))
+	assert.ErrorIs(t, err, partner.ErrConfig, "launches need a ring")
 }

@@ -5,11 +5,8 @@ import (
 	"crypto"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -17,7 +14,6 @@ import (
 	"github.com/virtualaipatient/integration/launch"
 	"github.com/virtualaipatient/integration/partner"
 	"github.com/virtualaipatient/integration/reporting"
-	"github.com/virtualaipatient/integration/reporting/analytics"
 	"github.com/virtualaipatient/integration/scoring"
 	"github.com/virtualaipatient/integration/session"
 	"github.com/virtualaipatient/integration/store/memory"
@@ -59,218 +55,25 @@ func (c *testClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// vapStore is the memory store plus what reporting needs besides it: the
-// change time of every session written (stamped when its transaction
-// commits), the case catalog and analytics over the stored sessions.
-type vapStore struct {
-	*memory.Store
-	now func() time.Time
-
-	mu       sync.Mutex
-	changes  map[string]time.Time
-	partner  map[string]string
-	cases    []string
-	caseSets []string
-}
-
-func newVAPStore(now func() time.Time) *vapStore {
-	return &vapStore{Store: memory.New(), now: now, changes: map[string]time.Time{},
-		partner: map[string]string{}}
-}
-
-// writeTx notes the sessions, cases and case sets a transaction writes.
-type writeTx struct {
-	session.Tx
-	sessions map[string]string
-	cases    []string
-	caseSets []string
-}
-
-func (t *writeTx) InsertSession(ctx context.Context, s session.Session) error {
-	t.sessions[s.ID] = s.PartnerID
-
-	return t.Tx.InsertSession(ctx, s)
-}
-
-func (t *writeTx) UpdateSession(ctx context.Context, s session.Session, prev int64) error {
-	t.sessions[s.ID] = s.PartnerID
-
-	return t.Tx.UpdateSession(ctx, s, prev)
-}
-
-func (t *writeTx) PutCase(ctx context.Context, c session.Case) error {
-	t.cases = append(t.cases, c.ID)
-
-	return t.Tx.PutCase(ctx, c)
-}
-
-func (t *writeTx) PutCaseSet(ctx context.Context, s session.CaseSet) error {
-	t.caseSets = append(t.caseSets, s.ID)
-
-	return t.Tx.PutCaseSet(ctx, s)
-}
-
-func (s *vapStore) WithTx(ctx context.Context, fn func(tx session.Tx) error) error {
-	var w *writeTx
-	err := s.Store.WithTx(ctx, func(tx session.Tx) error {
-		w = &writeTx{Tx: tx, sessions: map[string]string{}}
-
-		return fn(w)
-	})
-	if err != nil || w == nil {
-		return err
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	for id, p := range w.sessions {
-		s.changes[id], s.partner[id] = s.now().UTC(), p
-	}
-
-	s.cases = appendNew(s.cases, w.cases...)
-	s.caseSets = appendNew(s.caseSets, w.caseSets...)
-
-	return nil
-}
-
-func appendNew(list []string, ids ...string) []string {
-	for _, id := range ids {
-		if !slices.Contains(list, id) {
-			list = append(list, id)
-		}
-	}
-
-	slices.Sort(list)
-
-	return list
-}
-
-// changed returns the partner's sessions with their change times, in
-// (time, id) order.
-func (s *vapStore) changed(partnerID string) []reporting.ChangePosition {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	var out []reporting.ChangePosition
-	for id, at := range s.changes {
-		if s.partner[id] == partnerID {
-			out = append(out, reporting.ChangePosition{ChangedAt: at, SessionID: id})
-		}
-	}
-
-	slices.SortFunc(out, func(a, b reporting.ChangePosition) int {
-		if c := a.ChangedAt.Compare(b.ChangedAt); c != 0 {
-			return c
-		}
-
-		return strings.Compare(a.SessionID, b.SessionID)
-	})
-
-	return out
-}
-
-func (s *vapStore) ListChangedSessions(ctx context.Context, partnerID string,
-	q reporting.ChangeQuery) ([]reporting.ChangedSession, error) {
-	var out []reporting.ChangedSession
-	for _, p := range s.changed(partnerID) {
-		if p.ChangedAt.Before(q.Since) || !p.ChangedAt.Before(q.Before) || !after(p, q.After) {
-			continue
-		}
-
-		ss, err := s.GetSession(ctx, partnerID, p.SessionID)
-		if err != nil {
-			return nil, err
-		}
-
-		if q.CohortID == "" || ss.CohortID == q.CohortID {
-			out = append(out, reporting.ChangedSession{Session: ss, ChangedAt: p.ChangedAt})
-		}
-
-		if len(out) == q.Limit {
-			break
-		}
-	}
-
-	return out, nil
-}
-
-func after(p reporting.ChangePosition, mark *reporting.ChangePosition) bool {
-	if mark == nil {
-		return true
-	}
-
-	c := p.ChangedAt.Compare(mark.ChangedAt)
-
-	return c > 0 || (c == 0 && p.SessionID > mark.SessionID)
-}
-
-func (s *vapStore) ListCases(ctx context.Context) ([]session.Case, error) {
-	s.mu.Lock()
-	ids := slices.Clone(s.cases)
-	s.mu.Unlock()
-
-	out := make([]session.Case, 0, len(ids))
-	for _, id := range ids {
-		c, err := s.GetCase(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-
-		out = append(out, c)
-	}
-
-	return out, nil
-}
-
-func (s *vapStore) ListCaseSets(ctx context.Context) ([]session.CaseSet, error) {
-	s.mu.Lock()
-	ids := slices.Clone(s.caseSets)
-	s.mu.Unlock()
-
-	out := make([]session.CaseSet, 0, len(ids))
-	for _, id := range ids {
-		c, err := s.GetCaseSet(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-
-		out = append(out, c)
-	}
-
-	return out, nil
-}
-
-func (s *vapStore) CohortAnalytics(ctx context.Context, partnerID string,
-	q analytics.Query) (analytics.Report, error) {
-	var facts []analytics.Fact
-	for _, p := range s.changed(partnerID) {
-		ss, err := s.GetSession(ctx, partnerID, p.SessionID)
-		if err != nil {
-			return analytics.Report{}, err
-		}
-
-		facts = append(facts, analytics.FactOf(ss))
-	}
-
-	return analytics.Compute(q, facts)
-}
+// fault answers a request instead of the real handler when it returns
+// true.
+type fault = func(http.ResponseWriter, *http.Request) bool
 
 // faults lets a test make the VAP server fail some requests before they
 // reach the real handler.
 type faults struct {
 	mu     sync.Mutex
-	plan   []func(w http.ResponseWriter, r *http.Request) bool
+	plan   []fault
 	counts map[string]int
 }
 
 // add queues a fault: the next request for which fault returns true is
 // answered by it.
-func (f *faults) add(fault func(w http.ResponseWriter, r *http.Request) bool) {
+func (f *faults) add(next fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 
-	f.plan = append(f.plan, fault)
+	f.plan = append(f.plan, next)
 }
 
 // count returns how many requests reached the server for "METHOD /path".
@@ -289,13 +92,13 @@ func (f *faults) wrap(next http.Handler) http.Handler {
 		}
 
 		f.counts[r.Method+" "+strings.TrimPrefix(r.URL.Path, reporting.DefaultBasePath)]++
-		var fault func(http.ResponseWriter, *http.Request) bool
+		var injected fault
 		if len(f.plan) > 0 {
-			fault, f.plan = f.plan[0], f.plan[1:]
+			injected, f.plan = f.plan[0], f.plan[1:]
 		}
 		f.mu.Unlock()
 
-		if fault != nil && fault(w, r) {
+		if injected != nil && injected(w, r) {
 			return
 		}
 
@@ -304,24 +107,33 @@ func (f *faults) wrap(next http.Handler) http.Handler {
 }
 
 // unavailable answers 503 with a Retry-After of the given seconds.
-func unavailable(seconds string) func(http.ResponseWriter, *http.Request) bool {
+func unavailable(seconds string) fault {
 	return func(w http.ResponseWriter, _ *http.Request) bool {
 		w.Header().Set("Retry-After", seconds)
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte(`{"type":"urn:vap:problem:store_unavailable","title":"Service Unavailable",` +
+		_, _ = w.Write([]byte(`{"type":"urn:vap:problem:store_unavailable",` +
+			`"title":"Service Unavailable",` +
 			`"status":503,"code":"store_unavailable"}`))
 
 		return true
 	}
 }
 
+// tester is what the test environment needs of a *testing.T; examples
+// supply one that panics.
+type tester interface {
+	require.TestingT
+	Helper()
+	Cleanup(func())
+}
+
 // env is a VAP backend (the real reporting handler over the memory store)
 // and a partner (ring, JWKS server, client) wired together.
 type env struct {
-	t       *testing.T
+	t       tester
 	clock   *testClock
-	store   *vapStore
+	store   *memory.Store
 	service *session.Service
 	faults  *faults
 	vap     *httptest.Server
@@ -331,10 +143,10 @@ type env struct {
 	sleeps  *[]time.Duration
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t tester) *env {
 	t.Helper()
 	e := &env{t: t, clock: newClock(), faults: &faults{}}
-	e.store = newVAPStore(e.clock.Now)
+	e.store = memory.New(memory.WithClock(e.clock.Now))
 	e.service = &session.Service{Store: e.store, Now: e.clock.Now}
 
 	e.ring = newRing(t, e.clock.Now, newKey(t))
@@ -351,7 +163,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func newKey(t testing.TB) crypto.Signer {
+func newKey(t tester) crypto.Signer {
 	t.Helper()
 	key, err := partner.GenerateKey()
 	require.NoError(t, err)
@@ -359,7 +171,7 @@ func newKey(t testing.TB) crypto.Signer {
 	return key
 }
 
-func newRing(t testing.TB, now func() time.Time, key crypto.Signer) *partner.Ring {
+func newRing(t tester, now func() time.Time, key crypto.Signer) *partner.Ring {
 	t.Helper()
 	ring, err := partner.NewRing(partner.RingConfig{Issuer: issuer, Audience: launchAud, Now: now},
 		key)
@@ -370,7 +182,7 @@ func newRing(t testing.TB, now func() time.Time, key crypto.Signer) *partner.Rin
 
 // newClient returns a client of srv whose retry waits are recorded, not
 // slept.
-func newClient(t testing.TB, srv *httptest.Server, ring *partner.Ring,
+func newClient(t tester, srv *httptest.Server, ring *partner.Ring,
 	now func() time.Time) (*partner.Client, *[]time.Duration) {
 	t.Helper()
 	c, err := partner.NewClient(partner.ClientConfig{
@@ -425,7 +237,8 @@ func (e *env) newHandler() *reporting.Handler {
 func (e *env) seed() {
 	ctx := context.Background()
 	for _, c := range []session.Case{
-		{ID: caseChest, Title: "Chest pain", Summary: "A man with chest pain", Tags: []string{"cardio"}},
+		{ID: caseChest, Title: "Chest pain", Summary: "A man with chest pain",
+			Tags: []string{"cardio"}},
 		{ID: caseSepsis, Title: "Early sepsis", Summary: "A febrile woman"},
 	} {
 		_, err := e.service.PutCase(ctx, c)
@@ -485,5 +298,3 @@ func (e *env) settle() { e.clock.Advance(5 * time.Second) }
 
 // launchCount counts requests that reached POST /launch.
 func (e *env) launchCount() int { return e.faults.count("POST /launch") }
-
-var _ = atomic.Int64{}

@@ -16,3 +16,6 @@ func ParseRetryAfter(v string, now time.Time) time.Duration { return retryAfter(
 
 // FormScript exposes the launch form's script to tests.
 const FormScript = formScript
+
+// Backoff exposes the backoff of a policy with its defaults.
+func Backoff(p RetryPolicy, n int) time.Duration { return p.withDefaults().backoff(n) }

@@ -49,7 +49,9 @@ func postForm(t *testing.T, hc *http.Client, page formPage) *http.Response {
 	require.Len(t, token, 2)
 
 	noRedirect := *hc
-	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}
 	resp, err := noRedirect.PostForm(action[1], url.Values{"launch_token": {token[1]}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = resp.Body.Close() })

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/virtualaipatient/integration/partner"
 )
 
@@ -57,11 +60,32 @@ func FuzzClientResponse(f *testing.F) {
 				t.Fatalf("status %d accepted", status)
 			}
 		case errors.As(err, &apiErr):
-			if apiErr.Status != status || apiErr.RetryAfter < 0 || apiErr.RetryAfter > 24*time.Hour {
+			wait := apiErr.RetryAfter
+			if apiErr.Status != status || wait < 0 || wait > 24*time.Hour {
 				t.Fatalf("bad API error %+v for status %d", apiErr, status)
 			}
 		case !errors.Is(err, partner.ErrResponse):
 			t.Fatalf("unexpected error %v", err)
 		}
 	})
+}
+
+func TestSessionPagesStuckCursor(t *testing.T) {
+	ring := newRing(t, newClock().Now, newKey(t))
+	stuck := cannedResponse{status: 200, contentType: "application/json",
+		body: `{"sessions":[],"next_cursor":"c1","has_more":true}`}
+	c, err := partner.NewClient(partner.ClientConfig{BaseURL: "https://vap.example/api",
+		Ring: ring, APIAudience: apiAud, HTTPClient: &http.Client{Transport: stuck}})
+	require.NoError(t, err)
+
+	var errs []error
+	for _, err := range c.SessionPages(context.Background(), partner.SessionQuery{Cursor: "c0"}) {
+		errs = append(errs, err)
+	}
+
+	// c0 advances to c1; c1 does not advance.
+	require.Len(t, errs, 3)
+	assert.NoError(t, errs[0])
+	assert.NoError(t, errs[1])
+	assert.ErrorIs(t, errs[2], partner.ErrResponse)
 }

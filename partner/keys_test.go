@@ -69,11 +69,12 @@ func TestLoadKeyFileMissing(t *testing.T) {
 
 func TestKeyID(t *testing.T) {
 	// The RSA key of RFC 7638, section 3.1, and its thumbprint.
-	n, err := base64.RawURLEncoding.DecodeString("0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4" +
-		"cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93l" +
-		"qt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbO" +
-		"pbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJz" +
-		"KnqDKgw")
+	n, err := base64.RawURLEncoding.DecodeString(
+		"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L" +
+			"6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4" +
+			"QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91Cb" +
+			"OpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-c" +
+			"sFCur-kEgU8awapJzKnqDKgw")
 	require.NoError(t, err)
 
 	rfcKey := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: 65537}
@@ -87,11 +88,13 @@ func TestKeyID(t *testing.T) {
 		want    string
 		wantErr error
 	}{
-		{name: "RFC 7638 example", key: rfcKey, want: "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"},
+		{name: "RFC 7638 example", key: rfcKey,
+			want: "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"},
 		{name: "P-256 is stable", key: p256.Public(), want: mustKeyID(t, p256.Public())},
 		{name: "Ed25519", key: edPub},
 		{name: "no key", wantErr: partner.ErrConfig},
-		{name: "secret", key: []byte("0123456789abcdef0123456789abcdef"), wantErr: launch.ErrKeyUnsupported},
+		{name: "secret", key: []byte("0123456789abcdef0123456789abcdef"),
+			wantErr: launch.ErrKeyUnsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

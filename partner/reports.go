@@ -2,6 +2,7 @@ package partner
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -101,8 +102,10 @@ func (c *Client) SessionPage(ctx context.Context, q SessionQuery) (*reporting.Se
 // SessionPages iterates over every page of the listing of q, following
 // NextCursor until a page reports no more changes. Keep the NextCursor of
 // the last page to poll again later. On failure it yields the error once
-// and stops.
-func (c *Client) SessionPages(ctx context.Context, q SessionQuery) iter.Seq2[*reporting.SessionPage, error] {
+// and stops; a server that reports more pages without advancing the cursor
+// gives ErrResponse.
+func (c *Client) SessionPages(ctx context.Context,
+	q SessionQuery) iter.Seq2[*reporting.SessionPage, error] {
 	return func(yield func(*reporting.SessionPage, error) bool) {
 		for {
 			page, err := c.SessionPage(ctx, q)
@@ -112,7 +115,13 @@ func (c *Client) SessionPages(ctx context.Context, q SessionQuery) iter.Seq2[*re
 				return
 			}
 
-			if !yield(page, nil) || !page.HasMore || page.NextCursor == "" {
+			if !yield(page, nil) || !page.HasMore {
+				return
+			}
+
+			if page.NextCursor == "" || page.NextCursor == q.Cursor {
+				yield(nil, fmt.Errorf("%w: list sessions: the cursor did not advance", ErrResponse))
+
 				return
 			}
 
@@ -126,7 +135,8 @@ func (c *Client) SessionPages(ctx context.Context, q SessionQuery) iter.Seq2[*re
 // twice; keep the summary with the highest Revision. On failure it yields
 // the error once and stops. To resume later from where it ended, use
 // SessionPages and keep the last NextCursor.
-func (c *Client) Sessions(ctx context.Context, q SessionQuery) iter.Seq2[reporting.SessionSummary, error] {
+func (c *Client) Sessions(ctx context.Context,
+	q SessionQuery) iter.Seq2[reporting.SessionSummary, error] {
 	return func(yield func(reporting.SessionSummary, error) bool) {
 		for page, err := range c.SessionPages(ctx, q) {
 			if err != nil {
@@ -191,7 +201,8 @@ func (q AnalyticsQuery) values() url.Values {
 
 // Analytics returns the analytics report of the partner's cohort cohortID,
 // narrowed by q.
-func (c *Client) Analytics(ctx context.Context, cohortID string, q AnalyticsQuery) (*analytics.Report, error) {
+func (c *Client) Analytics(ctx context.Context, cohortID string,
+	q AnalyticsQuery) (*analytics.Report, error) {
 	var out analytics.Report
 	err := c.do(ctx, apiCall{op: "get cohort analytics", method: http.MethodGet,
 		path: c.endpoint("cohorts", cohortID, "analytics"), query: q.values(), out: &out,
@@ -220,7 +231,8 @@ func (c *Client) PutAssignment(ctx context.Context, cohortID, assignmentID strin
 }
 
 // Assignment returns the assignment assignmentID of the cohort cohortID.
-func (c *Client) Assignment(ctx context.Context, cohortID, assignmentID string) (*reporting.Assignment, error) {
+func (c *Client) Assignment(ctx context.Context,
+	cohortID, assignmentID string) (*reporting.Assignment, error) {
 	var out reporting.Assignment
 	err := c.do(ctx, apiCall{op: "get assignment", method: http.MethodGet,
 		path: c.endpoint("cohorts", cohortID, "assignments", assignmentID), out: &out,

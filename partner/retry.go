@@ -86,7 +86,7 @@ func (c *Client) retryDelay(ctx context.Context, call apiCall, err error, reache
 		}
 
 		delay = apiErr.RetryAfter
-	case errors.Is(err, ErrResponse), errors.Is(err, ErrConfig):
+	case errors.Is(err, ErrResponse), errors.Is(err, ErrConfig), errors.Is(err, errNoCredential):
 		return 0, false
 	}
 

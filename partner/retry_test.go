@@ -1,6 +1,7 @@
 package partner_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/virtualaipatient/integration/partner"
+	"github.com/virtualaipatient/integration/reporting"
 )
 
 func TestParseRetryAfter(t *testing.T) {
@@ -23,7 +25,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{name: "spaces", value: " 3 ", want: 3 * time.Second},
 		{name: "negative", value: "-5", want: 0},
 		{name: "huge is capped", value: "99999999999999999", want: 24 * time.Hour},
-		{name: "date", value: now.Add(90 * time.Second).Format(http.TimeFormat), want: 90 * time.Second},
+		{name: "date", value: now.Add(90 * time.Second).Format(http.TimeFormat),
+			want: 90 * time.Second},
 		{name: "date in the past", value: now.Add(-time.Minute).Format(http.TimeFormat), want: 0},
 		{name: "garbage", value: "soon", want: 0},
 		{name: "fraction", value: "1.5", want: 0},
@@ -58,8 +61,10 @@ func TestNewClientConfig(t *testing.T) {
 		wantErr bool
 	}{
 		{name: "https", cfg: partner.ClientConfig{BaseURL: "https://vap.example/api", Ring: ring}},
-		{name: "loopback http", cfg: partner.ClientConfig{BaseURL: "http://127.0.0.1:8080", Ring: ring}},
-		{name: "localhost http", cfg: partner.ClientConfig{BaseURL: "http://localhost/", Ring: ring}},
+		{name: "loopback http",
+			cfg: partner.ClientConfig{BaseURL: "http://127.0.0.1:8080", Ring: ring}},
+		{name: "localhost http",
+			cfg: partner.ClientConfig{BaseURL: "http://localhost/", Ring: ring}},
 		{name: "plain http", cfg: partner.ClientConfig{BaseURL: "http://vap.example", Ring: ring},
 			wantErr: true},
 		{name: "insecure http", cfg: partner.ClientConfig{BaseURL: "http://vap.example", Ring: ring,
@@ -67,10 +72,10 @@ func TestNewClientConfig(t *testing.T) {
 		{name: "relative", cfg: partner.ClientConfig{BaseURL: "/api", Ring: ring}, wantErr: true},
 		{name: "query", cfg: partner.ClientConfig{BaseURL: "https://vap.example/?a=b", Ring: ring},
 			wantErr: true},
-		{name: "no ring nor token source", cfg: partner.ClientConfig{BaseURL: "https://vap.example"},
-			wantErr: true},
-		{name: "bad form origin", cfg: partner.ClientConfig{BaseURL: "https://vap.example", Ring: ring,
-			FormActionOrigins: []string{"javascript:alert(1)"}}, wantErr: true},
+		{name: "no ring nor token source",
+			cfg: partner.ClientConfig{BaseURL: "https://vap.example"}, wantErr: true},
+		{name: "bad form origin", cfg: partner.ClientConfig{BaseURL: "https://vap.example",
+			Ring: ring, FormActionOrigins: []string{"javascript:alert(1)"}}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,4 +118,49 @@ func TestAPIErrorMatching(t *testing.T) {
 	err := &partner.APIError{Op: "get assignment", Status: 500}
 	assert.Equal(t, "partner: get assignment: vap answered 500 internal server error", err.Error())
 	assert.NotErrorIs(t, err, partner.ErrUnavailable)
+}
+
+func TestBackoff(t *testing.T) {
+	p := partner.RetryPolicy{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second}
+	tests := []struct {
+		name  string
+		retry int
+		upper time.Duration
+	}{
+		{name: "first", retry: 1, upper: 100 * time.Millisecond},
+		{name: "second doubles", retry: 2, upper: 200 * time.Millisecond},
+		{name: "fourth", retry: 4, upper: 800 * time.Millisecond},
+		{name: "capped", retry: 5, upper: time.Second},
+		{name: "far past the cap", retry: 80, upper: time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 50 {
+				d := partner.Backoff(p, tt.retry)
+				assert.GreaterOrEqual(t, d, tt.upper/2)
+				assert.LessOrEqual(t, d, tt.upper)
+			}
+		})
+	}
+}
+
+func TestRetryWithRealWait(t *testing.T) {
+	e := newEnv(t)
+	e.faults.add(statusOnly(http.StatusServiceUnavailable))
+	c, err := partner.NewClient(partner.ClientConfig{
+		BaseURL: e.vap.URL + reporting.DefaultBasePath, Ring: e.ring, APIAudience: apiAud,
+		HTTPClient: e.vap.Client(), Now: e.clock.Now,
+		Retry: partner.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond},
+	})
+	require.NoError(t, err)
+
+	_, err = c.Cases(context.Background(), "")
+	require.NoError(t, err)
+	assert.Equal(t, 2, e.faults.count("GET /cases"))
+
+	e.faults.add(unavailable("1"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = c.Cases(ctx, "")
+	assert.ErrorIs(t, err, context.Canceled)
 }

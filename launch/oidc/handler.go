@@ -1,0 +1,371 @@
+package oidc
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/virtualaipatient/integration/launch"
+)
+
+// DefaultHTTPTimeout bounds each call to a provider when HandlerConfig
+// has no Client.
+const DefaultHTTPTimeout = 10 * time.Second
+
+// maxParamBytes caps each login parameter.
+const maxParamBytes = 256
+
+// CompleteFunc continues a verified sign-in exactly like a verified launch
+// token: it creates the session and sends the learner on. l is never nil.
+type CompleteFunc func(w http.ResponseWriter, r *http.Request, l *launch.Launch)
+
+// HandlerConfig configures NewHandler. Partners, CallbackURL and Complete
+// are required; every other field has a documented default.
+type HandlerConfig struct {
+	// Partners are the partners signing in through their provider.
+	Partners []Config
+	// CallbackURL is the absolute URL where Callback is served, as
+	// registered at every provider (https, or http on a loopback host).
+	CallbackURL string
+	// Complete receives every verified launch.
+	Complete CompleteFunc
+	// Flows keeps flows server side. Default: a new MemoryFlows, which
+	// works for a single process only. Must be nil when Cookies is set.
+	Flows FlowStore
+	// Cookies keeps flows in sealed cookies instead of Flows.
+	Cookies *CookieFlows
+	// FlowTTL is how long a sign-in may take. Default DefaultFlowTTL; at
+	// most MaxFlowTTL.
+	FlowTTL time.Duration
+	// Client makes every call to the providers (discovery, keys, token).
+	// Default: a client with a DefaultHTTPTimeout timeout.
+	Client *http.Client
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Handler runs sign-ins through partners' providers. It is safe for
+// concurrent use.
+type Handler struct {
+	partners map[string]*partner
+	callback *url.URL
+	complete CompleteFunc
+	keeper   keeper
+	ttl      time.Duration
+	client   *http.Client
+	now      func() time.Time
+}
+
+// NewHandler validates cfg and returns the handler. Providers are
+// discovered on first use, not here.
+func NewHandler(cfg HandlerConfig) (*Handler, error) {
+	cb, err := checkCallbackURL(cfg.CallbackURL)
+	if err != nil {
+		return nil, err
+	}
+
+	h := &Handler{partners: map[string]*partner{}, callback: cb, complete: cfg.Complete,
+		ttl: cfg.FlowTTL, client: cfg.Client, now: cfg.Now}
+	if err := h.setDefaults(cfg); err != nil {
+		return nil, err
+	}
+
+	for _, p := range cfg.Partners {
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+
+		if h.partners[p.PartnerID] != nil {
+			return nil, errorf(ErrConfig, "partner %q configured twice", p.PartnerID)
+		}
+
+		h.partners[p.PartnerID] = &partner{cfg: p.withDefaults()}
+	}
+
+	return h, nil
+}
+
+func (h *Handler) setDefaults(cfg HandlerConfig) error {
+	switch {
+	case len(cfg.Partners) == 0:
+		return errorf(ErrConfig, "at least one partner is required")
+	case cfg.Complete == nil:
+		return errorf(ErrConfig, "complete is required")
+	case cfg.Flows != nil && cfg.Cookies != nil:
+		return errorf(ErrConfig, "set flows or cookies, not both")
+	case cfg.FlowTTL < 0 || cfg.FlowTTL > MaxFlowTTL:
+		return errorf(ErrConfig, "flow ttl must be at most %v", MaxFlowTTL)
+	}
+
+	h.keeper = storeKeeper{store: cfg.Flows}
+	if cfg.Cookies != nil {
+		h.keeper = cookieKeeper{flows: cfg.Cookies, path: h.callback.EscapedPath()}
+	} else if cfg.Flows == nil {
+		h.keeper = storeKeeper{store: &MemoryFlows{}}
+	}
+
+	if h.ttl == 0 {
+		h.ttl = DefaultFlowTTL
+	}
+
+	if h.client == nil {
+		h.client = &http.Client{Timeout: DefaultHTTPTimeout}
+	}
+
+	if h.now == nil {
+		h.now = time.Now
+	}
+
+	return nil
+}
+
+func checkCallbackURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, errorf(ErrConfig, "callback url must be absolute, without query or fragment")
+	}
+
+	host := u.Hostname()
+	loopback := host == "localhost" || host == "127.0.0.1" || host == "::1"
+	if u.Scheme != "https" && (u.Scheme != "http" || !loopback) {
+		return nil, errorf(ErrConfig, "callback url must be https")
+	}
+
+	if u.Path == "" {
+		u.Path = "/"
+	}
+
+	return u, nil
+}
+
+// Login starts a VAP-initiated sign-in: GET with the query parameters
+// "partner" (required), "cohort", "case" and "case_set". It redirects the
+// browser to the partner's provider, or shows an error page.
+func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.fail(w, errorf(ErrBadRequest, "login takes GET"))
+		return
+	}
+
+	h.start(w, r, r.URL.Query(), false)
+}
+
+// Initiate starts a partner-initiated sign-in, as LTI's third-party
+// initiated login does: the partner sends the browser here by GET (query)
+// or POST (form) with "partner" (required), an optional "login_hint"
+// passed to the provider, and the target ("cohort", "case", "case_set").
+func (h *Handler) Initiate(w http.ResponseWriter, r *http.Request) {
+	params := r.URL.Query()
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodPost:
+		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+		if err := r.ParseForm(); err != nil {
+			h.fail(w, errorf(ErrBadRequest, "unreadable form"))
+			return
+		}
+
+		params = r.PostForm
+	default:
+		h.fail(w, errorf(ErrBadRequest, "initiate takes GET or POST"))
+		return
+	}
+
+	h.start(w, r, params, true)
+}
+
+// start checks the login request, keeps a new flow and redirects to the
+// provider's authorization endpoint.
+func (h *Handler) start(w http.ResponseWriter, r *http.Request, q url.Values, hint bool) {
+	req, err := readLogin(q, hint)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+
+	p := h.partners[req.partnerID]
+	if p == nil {
+		h.fail(w, ErrUnknownPartner)
+		return
+	}
+
+	prov, err := p.provider(r.Context(), h)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+
+	f, err := h.newFlow(p.cfg.PartnerID, req.target)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+
+	if err := h.keeper.save(r.Context(), w, f, h.now()); err != nil {
+		h.fail(w, err)
+		return
+	}
+
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(f.Verifier),
+		oauth2.SetAuthURLParam("nonce", f.Nonce)}
+	if req.loginHint != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("login_hint", req.loginHint))
+	}
+
+	noStore(w)
+	http.Redirect(w, r, prov.oauth.AuthCodeURL(f.State, opts...), http.StatusFound)
+}
+
+func (h *Handler) newFlow(partnerID string, t Target) (Flow, error) {
+	state, err := randomToken()
+	if err != nil {
+		return Flow{}, err
+	}
+
+	nonce, err := randomToken()
+	if err != nil {
+		return Flow{}, err
+	}
+
+	return Flow{State: state, PartnerID: partnerID, Nonce: nonce,
+		Verifier: oauth2.GenerateVerifier(), Target: t,
+		ExpiresAt: h.now().Add(h.ttl).UTC().Truncate(time.Microsecond)}, nil
+}
+
+// randomToken returns 256 random bits, base64url encoded.
+func randomToken() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", errorf(ErrFlowStore, "random: %w", err)
+	}
+
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// loginRequest is a checked login request.
+type loginRequest struct {
+	partnerID string
+	loginHint string
+	target    Target
+}
+
+func readLogin(q url.Values, hint bool) (loginRequest, error) {
+	var req loginRequest
+	fields := []struct {
+		name string
+		dst  *string
+	}{
+		{"partner", &req.partnerID}, {"cohort", &req.target.CohortID},
+		{"case", &req.target.CaseID}, {"case_set", &req.target.CaseSetID},
+	}
+	if hint {
+		fields = append(fields, struct {
+			name string
+			dst  *string
+		}{"login_hint", &req.loginHint})
+	}
+
+	for _, f := range fields {
+		v, err := oneParam(q, f.name)
+		if err != nil {
+			return req, err
+		}
+
+		*f.dst = v
+	}
+
+	if req.partnerID == "" {
+		return req, errorf(ErrBadRequest, "partner is required")
+	}
+
+	return req, nil
+}
+
+// oneParam returns the parameter's single value ("" when absent).
+func oneParam(q url.Values, name string) (string, error) {
+	vs := q[name]
+	switch {
+	case len(vs) == 0:
+		return "", nil
+	case len(vs) > 1:
+		return "", errorf(ErrBadRequest, "%s is repeated", name)
+	case !validID(vs[0]):
+		return "", errorf(ErrBadRequest, "%s is too long or has control characters", name)
+	}
+
+	return vs[0], nil
+}
+
+// validID accepts printable values of at most maxParamBytes bytes.
+func validID(v string) bool {
+	if len(v) > maxParamBytes {
+		return false
+	}
+
+	for _, c := range v {
+		if c < 0x20 || c == 0x7f || c == '\uFFFD' {
+			return false
+		}
+	}
+
+	return true
+}
+
+// keeper keeps flows between the login and the callback.
+type keeper interface {
+	save(ctx context.Context, w http.ResponseWriter, f Flow, now time.Time) error
+	take(ctx context.Context, w http.ResponseWriter, r *http.Request, state string,
+		now time.Time) (Flow, error)
+}
+
+type storeKeeper struct{ store FlowStore }
+
+func (k storeKeeper) save(ctx context.Context, _ http.ResponseWriter, f Flow, _ time.Time) error {
+	if err := k.store.SaveFlow(ctx, f); err != nil {
+		return errorf(ErrFlowStore, "save flow: %w", err)
+	}
+
+	return nil
+}
+
+func (k storeKeeper) take(ctx context.Context, _ http.ResponseWriter, _ *http.Request,
+	state string, now time.Time) (Flow, error) {
+	f, err := k.store.TakeFlow(ctx, state, now)
+	if err != nil {
+		return Flow{}, err
+	}
+
+	return f, nil
+}
+
+type cookieKeeper struct {
+	flows *CookieFlows
+	path  string
+}
+
+func (k cookieKeeper) save(_ context.Context, w http.ResponseWriter, f Flow, now time.Time) error {
+	ck, err := k.flows.seal(f, k.path, now)
+	if err != nil {
+		return err
+	}
+
+	http.SetCookie(w, ck)
+
+	return nil
+}
+
+func (k cookieKeeper) take(_ context.Context, w http.ResponseWriter, r *http.Request,
+	state string, now time.Time) (Flow, error) {
+	http.SetCookie(w, expiredCookie(state, k.path))
+	return k.flows.open(r, state, now)
+}
+
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+}
