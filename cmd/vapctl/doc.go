@@ -1,0 +1,24 @@
+// Command vapctl is the tool partner engineers use while integrating with
+// Virtual AI Patient (VAP), whatever language their platform is written in.
+//
+// It wraps package launch of this SDK:
+//
+//	vapctl keygen   generate a signing key (ES256, EdDSA or RS256) and its JWKS
+//	vapctl jwks     print the public JWKS of a private key file
+//	vapctl mint     mint a launch token from flags
+//	vapctl inspect  decode a token without verifying it
+//	vapctl doctor   verify a token and explain every check
+//
+// Every command takes --help and --json. The exit code is 0 on success, 2
+// for a usage error and 1 for any other failure, including a token that
+// doctor finds invalid.
+//
+// doctor never consumes the token: it calls launch.Verifier.VerifyUnconsumed,
+// and its verdict always comes from launch.Verifier. The per-check breakdown
+// around the verdict says for each line where it comes from: the verifier,
+// a probe verifier, or the decoded token (unverified).
+//
+// Tokens are read from the first argument or, more safely (no shell
+// history), from standard input. No private key is ever printed, and doctor
+// and inspect never print the token itself.
+package main

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/virtualaipatient/integration/launch"
+)
+
+type doctorFlags struct {
+	jwksFile, jwksURL string
+	issuer, audience  string
+	algorithms        string
+	leeway, lifetime  time.Duration
+	timeout           time.Duration
+}
+
+// keySource is where the verifier takes the partner's keys from.
+type keySource struct {
+	keys []launch.PublicKey
+	url  string
+}
+
+func runDoctor(s *session, args []string) error {
+	fs := s.newFlagSet("(--jwks-file FILE | --jwks-url URL) --iss ISSUER --aud AUDIENCE [flags] [TOKEN | -]",
+		"Verify a launch token with package launch, as VAP does, WITHOUT consuming it,\n"+
+			"and print every check with pass or fail, the measured clock skew and how to\n"+
+			"fix each failure. The verdict always comes from launch.Verifier. Exit status\n"+
+			"0 when the token is valid, 1 when it is not, 2 for a usage error.")
+	var f doctorFlags
+	fs.StringVar(&f.jwksFile, "jwks-file", "", "JWKS file holding the partner's public keys")
+	fs.StringVar(&f.jwksURL, "jwks-url", "", "partner's JWKS URL (https, or http on loopback)")
+	fs.StringVar(&f.issuer, "iss", "", "expected issuer (required)")
+	fs.StringVar(&f.audience, "aud", "", "expected audience (required)")
+	fs.StringVar(&f.algorithms, "alg", "ES256,EdDSA,RS256,PS256", "accepted algorithms, comma separated")
+	fs.DurationVar(&f.leeway, "leeway", launch.DefaultLeeway, "clock leeway (at most 2m)")
+	fs.DurationVar(&f.lifetime, "max-lifetime", launch.MaxLifetime, "longest exp - iat accepted (at most 5m)")
+	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "time limit for fetching the JWKS")
+	fs.BoolVar(&s.json, "json", false, "machine-readable output")
+	if err := s.parseFlags(fs, args); err != nil {
+		return err
+	}
+
+	if err := f.check(); err != nil {
+		return err
+	}
+
+	token, err := s.readToken(fs.Args())
+	if err != nil {
+		return err
+	}
+
+	src, err := f.keySource()
+	if err != nil {
+		return err
+	}
+
+	rep, err := diagnose(s.env, f, src, token)
+	if err != nil {
+		return err
+	}
+
+	return s.printDoctor(rep)
+}
+
+func (f doctorFlags) check() error {
+	switch {
+	case (f.jwksFile == "") == (f.jwksURL == ""):
+		return usagef("give exactly one of --jwks-file and --jwks-url")
+	case f.issuer == "" || f.audience == "":
+		return usagef("--iss and --aud are required")
+	case f.timeout <= 0:
+		return usagef("--timeout must be positive")
+	}
+
+	return nil
+}
+
+func (f doctorFlags) algorithmList() []string {
+	var out []string
+	for a := range strings.SplitSeq(f.algorithms, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+
+	return out
+}
+
+func (f doctorFlags) keySource() (keySource, error) {
+	if f.jwksURL != "" {
+		return keySource{url: f.jwksURL}, nil
+	}
+
+	data, err := os.ReadFile(f.jwksFile)
+	if err != nil {
+		return keySource{}, fmt.Errorf("vapctl: read JWKS file: %w", err)
+	}
+
+	keys, err := launch.ParseJWKS(data)
+	if err != nil {
+		return keySource{}, fmt.Errorf("vapctl: JWKS file %s: %w", f.jwksFile, err)
+	}
+
+	return keySource{keys: keys}, nil
+}
+
+// newVerifier builds a launch.Verifier for one partner.
+func newVerifier(e env, f doctorFlags, src keySource, issuer, audience string,
+	algs []string, now time.Time) (*launch.Verifier, error) {
+	p := launch.Partner{
+		ID: "doctor", Issuer: issuer, Audience: audience, Algorithms: algs,
+		JWKSURL: src.url, Leeway: f.leeway, MaxLifetime: f.lifetime,
+	}
+	for _, k := range src.keys {
+		if k.Algorithm == "" || slices.Contains(algs, k.Algorithm) {
+			p.Keys = append(p.Keys, k)
+		}
+	}
+
+	if src.url == "" && len(p.Keys) == 0 {
+		return nil, fmt.Errorf("%w: the JWKS file holds no key for the accepted algorithms",
+			launch.ErrConfig)
+	}
+
+	return launch.NewVerifier(launch.VerifierConfig{
+		Partners:    []launch.Partner{p},
+		Now:         func() time.Time { return now },
+		HTTPClient:  e.httpClient,
+		JWKSTimeout: f.timeout,
+	})
+}
+
+// verify runs VerifyUnconsumed with a fresh verifier; a configuration
+// error comes back as setupErr, a refusal of the token as verdict.
+func verify(e env, f doctorFlags, src keySource, token, issuer, audience string,
+	algs []string, now time.Time) (verdict, setupErr error) {
+	v, err := newVerifier(e, f, src, issuer, audience, algs, now)
+	if err != nil {
+		return nil, err
+	}
+	defer v.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
+	defer cancel()
+
+	_, verdict = v.VerifyUnconsumed(ctx, token)
+
+	return verdict, nil
+}
+
+// doctorReport is the result of doctor, in text or JSON.
+type doctorReport struct {
+	Valid    bool          `json:"valid"`
+	Consumed bool          `json:"consumed"`
+	Error    *jsonError    `json:"error,omitempty"`
+	Skew     *skewReport   `json:"clock_skew,omitempty"`
+	Checks   []checkResult `json:"checks"`
+}
+
+// checkResult is one line of the breakdown.
+type checkResult struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Source string `json:"source"`
+	Detail string `json:"detail"`
+	Fix    string `json:"fix,omitempty"`
+}
+
+// skewReport is the measured clock skew: from the verifier's TimeError when
+// a time check failed, otherwise iat minus this machine's clock.
+type skewReport struct {
+	Seconds       float64 `json:"seconds"`
+	LeewaySeconds float64 `json:"leeway_seconds"`
+	Source        string  `json:"source"`
+	Detail        string  `json:"detail"`
+}
+
+func diagnose(e env, f doctorFlags, src keySource, token string) (*doctorReport, error) {
+	now := e.now()
+	algs := f.algorithmList()
+	verdict, err := verify(e, f, src, token, f.issuer, f.audience, algs, now)
+	if err != nil {
+		return nil, err
+	}
+
+	d, decodeErr := decodeUnverified(token)
+	if decodeErr != nil {
+		d = &decodedToken{Size: len(token)}
+	}
+
+	x := expectation{
+		issuer: f.issuer, audience: f.audience, algorithms: algs,
+		leeway: f.leeway, maxLifetime: f.lifetime, now: now,
+	}
+	rep := &doctorReport{Valid: verdict == nil, Skew: measureSkew(verdict, d, x)}
+	if verdict != nil {
+		rep.Error = &jsonError{Message: verdict.Error(), Code: launch.Code(verdict), Hint: launch.Hint(verdict)}
+	}
+
+	probe := func() error {
+		return probeSignature(e, f, src, token, d, now)
+	}
+	rep.Checks = breakdown(verdict, d, x, probe)
+
+	return rep, nil
+}
+
+// probeSignature verifies token with the token's own issuer and audience,
+// every asymmetric algorithm, and a clock set at its iat, so that only the
+// structure, key and signature can fail. It returns nil when they pass and
+// errProbeUnavailable when the token gives no issuer to probe with.
+func probeSignature(e env, f doctorFlags, src keySource, token string, d *decodedToken,
+	now time.Time) error {
+	iss, _ := text(d.Claims, "iss")
+	auds, _ := audiences(d.Claims)
+	if iss == "" || len(auds) == 0 || auds[0] == "" {
+		return errProbeUnavailable
+	}
+
+	at := now
+	if iat, _, ok := dateClaim(d.Claims, "iat"); ok && !iat.IsZero() {
+		at = iat
+	}
+
+	algs := []string{launch.ES256, launch.EdDSA, launch.RS256, launch.PS256}
+	probeFlags := f
+	probeFlags.lifetime = launch.MaxLifetime
+	verdict, err := verify(e, probeFlags, src, token, iss, auds[0], algs, at)
+	if err != nil {
+		return errProbeUnavailable
+	}
+
+	return verdict
+}

@@ -1,0 +1,366 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/virtualaipatient/integration/launch"
+)
+
+// Check statuses and sources.
+const (
+	statusPass = "pass"
+	statusFail = "fail"
+	statusSkip = "skip"
+
+	// sourceVerifier: the line follows from launch.Verifier's run.
+	sourceVerifier = "verifier"
+	// sourceProbe: a second launch.Verifier, given the token's own issuer,
+	// audience and time, checked the key and signature.
+	sourceProbe = "probe"
+	// sourceDecoded: read from the unverified token after the verifier had
+	// stopped; an explanation, not a verdict.
+	sourceDecoded = "decoded"
+)
+
+// expectation is what doctor checks the token against.
+type expectation struct {
+	issuer      string
+	audience    string
+	algorithms  []string
+	leeway      time.Duration
+	maxLifetime time.Duration
+	now         time.Time
+}
+
+// checkSpec describes one line of the breakdown, in the order in which
+// launch.Verifier runs its checks.
+type checkSpec struct {
+	id string
+	// codes are the launch error codes this check accounts for.
+	codes []string
+	// claim is the claim whose absence the check reports (for
+	// claim_missing).
+	claim string
+	// kind is the sentinel whose hint says how to fix a failure.
+	kind error
+	// eval explains the check from the decoded token; nil for the checks
+	// only a verifier can make (key, signature).
+	eval func(d *decodedToken, x expectation) (bool, string)
+}
+
+var checkSpecs = []checkSpec{
+	{id: "size", codes: []string{"token_too_large"}, kind: launch.ErrTokenTooLarge, eval: evalSize},
+	{id: "structure", codes: []string{"token_malformed", "member_duplicated"},
+		kind: launch.ErrMalformed, eval: evalStructure},
+	{id: "header.alg", codes: []string{"algorithm_not_allowed"},
+		kind: launch.ErrAlgorithmNotAllowed, eval: evalAlgKnown},
+	{id: "header.typ", codes: []string{"token_type_invalid"}, kind: launch.ErrType, eval: evalTyp},
+	{id: "header.params", codes: []string{"header_forbidden"},
+		kind: launch.ErrForbiddenHeader, eval: evalParams},
+	{id: "header.kid", kind: launch.ErrKeyNotFound, eval: evalKid},
+	{id: "claim.types", codes: []string{"claim_invalid"}, kind: launch.ErrInvalidClaim, eval: evalTypes},
+	{id: "issuer", codes: []string{"issuer_invalid", "claim_missing"}, claim: "iss",
+		kind: launch.ErrIssuer, eval: evalIssuer},
+	{id: "alg.allowed", codes: []string{"algorithm_not_allowed"},
+		kind: launch.ErrAlgorithmNotAllowed, eval: evalAlgAllowed},
+	{id: "key", codes: []string{"key_not_found", "key_set_unavailable", "key_unsupported"},
+		kind: launch.ErrKeyNotFound},
+	{id: "signature", codes: []string{"signature_invalid"}, kind: launch.ErrBadSignature},
+	{id: "audience", codes: []string{"audience_invalid"}, kind: launch.ErrAudience, eval: evalAudience},
+	{id: "exp", codes: []string{"token_expired", "claim_missing"}, claim: "exp",
+		kind: launch.ErrExpired, eval: evalExp},
+	{id: "nbf", codes: []string{"token_not_yet_valid"}, kind: launch.ErrNotYetValid, eval: evalNbf},
+	{id: "iat", codes: []string{"token_issued_in_future", "claim_missing"}, claim: "iat",
+		kind: launch.ErrIssuedInFuture, eval: evalIat},
+	{id: "lifetime", codes: []string{"token_lifetime_exceeded", "claim_invalid"},
+		kind: launch.ErrLifetimeExceeded, eval: evalLifetime},
+	{id: "jti", codes: []string{"claim_missing", "claim_invalid"}, claim: "jti",
+		kind: launch.ErrMissingClaim, eval: evalJti},
+	{id: "claim.sub", codes: []string{"claim_missing", "claim_invalid"}, claim: "sub",
+		kind: launch.ErrMissingClaim, eval: textEval("sub", false)},
+	{id: "claim.cohort", codes: []string{"claim_missing", "claim_invalid"}, claim: "cohort_id",
+		kind: launch.ErrMissingClaim, eval: textEval("cohort_id", true)},
+	{id: "claim.role", codes: []string{"claim_missing", "claim_invalid"}, claim: "role",
+		kind: launch.ErrInvalidClaim, eval: evalRole},
+	{id: "claim.case", codes: []string{"claim_invalid"}, kind: launch.ErrInvalidClaim, eval: evalCase},
+}
+
+// Limits of package launch that are not exported; they only shape the
+// explanations, never the verdict.
+const (
+	maxClaimLength = 256
+	maxTokenIDLen  = 128
+)
+
+func evalSize(d *decodedToken, _ expectation) (bool, string) {
+	return d.Size <= launch.DefaultMaxTokenBytes,
+		fmt.Sprintf("%d bytes, limit %d", d.Size, launch.DefaultMaxTokenBytes)
+}
+
+func evalStructure(d *decodedToken, _ expectation) (bool, string) {
+	if d.Header == nil {
+		return false, "not a compact JWS with JSON header and claims"
+	}
+
+	return true, "three base64url segments, JSON header and claims"
+}
+
+func evalAlgKnown(d *decodedToken, _ expectation) (bool, string) {
+	alg, _ := text(d.Header, "alg")
+	switch alg {
+	case launch.ES256, launch.EdDSA, launch.RS256, launch.PS256, launch.HS256:
+		return true, fmt.Sprintf("alg %s is supported", alg)
+	case "":
+		return false, "alg header missing or not a string"
+	default:
+		return false, fmt.Sprintf("alg %q is not supported", truncate(alg))
+	}
+}
+
+func evalAlgAllowed(d *decodedToken, x expectation) (bool, string) {
+	alg, _ := text(d.Header, "alg")
+	list := strings.Join(x.algorithms, ", ")
+	if slices.Contains(x.algorithms, alg) {
+		return true, fmt.Sprintf("alg %s is in the accepted list (%s)", alg, list)
+	}
+
+	return false, fmt.Sprintf("alg %q is not in the accepted list (%s)", truncate(alg), list)
+}
+
+func evalTyp(d *decodedToken, _ expectation) (bool, string) {
+	typ, _ := text(d.Header, "typ")
+	if typ == launch.TypeLaunch {
+		return true, "typ " + typ
+	}
+
+	return false, fmt.Sprintf("typ %q, want %q", truncate(typ), launch.TypeLaunch)
+}
+
+func evalParams(d *decodedToken, _ expectation) (bool, string) {
+	var found []string
+	for _, p := range []string{"crit", "jwk", "jku", "x5u", "x5c"} {
+		if _, ok := d.Header[p]; ok {
+			found = append(found, p)
+		}
+	}
+	if len(found) > 0 {
+		return false, "forbidden header parameters: " + strings.Join(found, ", ")
+	}
+
+	return true, "no crit, jwk, jku, x5u or x5c"
+}
+
+func evalKid(d *decodedToken, _ expectation) (bool, string) {
+	v, present := d.Header["kid"]
+	kid, isText := v.(string)
+	switch {
+	case !present:
+		return true, "kid absent: accepted only when the key set holds a single key"
+	case !isText:
+		return false, "kid is not a string"
+	default:
+		return true, fmt.Sprintf("kid %q", truncate(kid))
+	}
+}
+
+// claimTypes are the JSON types package launch requires of each claim.
+var claimTypes = map[string]string{
+	"iss": "string", "sub": "string", "jti": "string", "name": "string", "role": "string",
+	"cohort_id": "string", "case_id": "string", "case_set_id": "string", "sid": "string",
+	"pid": "string", "exp": "date", "nbf": "date", "iat": "date", "aud": "audience",
+}
+
+func evalTypes(d *decodedToken, _ expectation) (bool, string) {
+	var wrong []string
+	for name, kind := range claimTypes {
+		if _, present := d.Claims[name]; present && !hasType(d.Claims, name, kind) {
+			wrong = append(wrong, name)
+		}
+	}
+	if len(wrong) > 0 {
+		slices.Sort(wrong)
+
+		return false, "claims of the wrong JSON type: " + strings.Join(wrong, ", ")
+	}
+
+	return true, "every known claim has its JSON type"
+}
+
+func hasType(claims map[string]any, name, kind string) bool {
+	switch kind {
+	case "date":
+		_, _, ok := dateClaim(claims, name)
+
+		return ok
+	case "audience":
+		_, ok := audiences(claims)
+
+		return ok
+	default:
+		_, ok := text(claims, name)
+
+		return ok
+	}
+}
+
+func evalIssuer(d *decodedToken, x expectation) (bool, string) {
+	iss, _ := text(d.Claims, "iss")
+	switch iss {
+	case "":
+		return false, "iss missing"
+	case x.issuer:
+		return true, fmt.Sprintf("iss %q as expected", iss)
+	default:
+		return false, fmt.Sprintf("iss %q, want %q", truncate(iss), x.issuer)
+	}
+}
+
+func evalAudience(d *decodedToken, x expectation) (bool, string) {
+	auds, _ := audiences(d.Claims)
+	if slices.Contains(auds, x.audience) {
+		return true, fmt.Sprintf("aud contains %q", x.audience)
+	}
+
+	quoted := make([]string, len(auds))
+	for i, a := range auds {
+		quoted[i] = fmt.Sprintf("%q", truncate(a))
+	}
+
+	return false, fmt.Sprintf("aud [%s] does not contain %q", strings.Join(quoted, " "), x.audience)
+}
+
+func evalExp(d *decodedToken, x expectation) (bool, string) {
+	exp, present, _ := dateClaim(d.Claims, "exp")
+	if !present {
+		return false, "exp missing"
+	}
+
+	late := x.now.Sub(exp)
+	if late > x.leeway {
+		return false, fmt.Sprintf("expired %v ago, beyond the leeway of %v", roundSec(late), x.leeway)
+	}
+
+	return true, fmt.Sprintf("expires %s (leeway %v)", relative(exp, x.now), x.leeway)
+}
+
+func evalNbf(d *decodedToken, x expectation) (bool, string) {
+	nbf, present, _ := dateClaim(d.Claims, "nbf")
+	if !present {
+		return true, "nbf absent"
+	}
+
+	early := nbf.Sub(x.now)
+	if early > x.leeway {
+		return false, fmt.Sprintf("valid only in %v, beyond the leeway of %v", roundSec(early), x.leeway)
+	}
+
+	return true, fmt.Sprintf("valid since %s", relative(nbf, x.now))
+}
+
+func evalIat(d *decodedToken, x expectation) (bool, string) {
+	iat, present, _ := dateClaim(d.Claims, "iat")
+	if !present {
+		return false, "iat missing"
+	}
+
+	ahead := iat.Sub(x.now)
+	if ahead > x.leeway {
+		return false, fmt.Sprintf("issued %v in the future, beyond the leeway of %v", roundSec(ahead), x.leeway)
+	}
+
+	return true, fmt.Sprintf("issued %s", relative(iat, x.now))
+}
+
+func evalLifetime(d *decodedToken, x expectation) (bool, string) {
+	exp, expSet, _ := dateClaim(d.Claims, "exp")
+	iat, iatSet, _ := dateClaim(d.Claims, "iat")
+	if !expSet || !iatSet {
+		return false, "needs both exp and iat"
+	}
+
+	life := exp.Sub(iat)
+	switch {
+	case life <= 0:
+		return false, "exp is not after iat"
+	case life > x.maxLifetime:
+		return false, fmt.Sprintf("exp - iat = %v, above the maximum of %v", life, x.maxLifetime)
+	default:
+		return true, fmt.Sprintf("exp - iat = %v, at most %v", life, x.maxLifetime)
+	}
+}
+
+func evalJti(d *decodedToken, _ expectation) (bool, string) {
+	jti, _ := text(d.Claims, "jti")
+	switch {
+	case jti == "":
+		return false, "jti missing: the verifier needs it for single use"
+	case len(jti) > maxTokenIDLen:
+		return false, fmt.Sprintf("jti longer than %d bytes", maxTokenIDLen)
+	default:
+		return true, "jti present (single-use id; not consumed by doctor)"
+	}
+}
+
+// textEval checks a required text claim; the value is shown only when show
+// is set (never for sub, a partner user id).
+func textEval(name string, show bool) func(*decodedToken, expectation) (bool, string) {
+	return func(d *decodedToken, _ expectation) (bool, string) {
+		v, _ := text(d.Claims, name)
+		switch {
+		case v == "":
+			return false, name + " missing"
+		case len(v) > maxClaimLength:
+			return false, fmt.Sprintf("%s longer than %d bytes", name, maxClaimLength)
+		case show:
+			return true, fmt.Sprintf("%s %q", name, v)
+		default:
+			return true, fmt.Sprintf("%s present (%d bytes, value not shown)", name, len(v))
+		}
+	}
+}
+
+func evalRole(d *decodedToken, _ expectation) (bool, string) {
+	role, _ := text(d.Claims, "role")
+	if role == "" {
+		return false, "role missing"
+	}
+
+	if !launch.Role(role).Valid() {
+		return false, fmt.Sprintf("role %q, want learner or instructor", truncate(role))
+	}
+
+	return true, "role " + role
+}
+
+func evalCase(d *decodedToken, _ expectation) (bool, string) {
+	caseID, _ := text(d.Claims, "case_id")
+	setID, _ := text(d.Claims, "case_set_id")
+	name, _ := text(d.Claims, "name")
+	switch {
+	case caseID != "" && setID != "":
+		return false, "case_id and case_set_id are exclusive"
+	case max(len(caseID), len(setID), len(name)) > maxClaimLength:
+		return false, fmt.Sprintf("name, case_id or case_set_id longer than %d bytes", maxClaimLength)
+	case caseID != "":
+		return true, fmt.Sprintf("case_id %q", caseID)
+	case setID != "":
+		return true, fmt.Sprintf("case_set_id %q", setID)
+	default:
+		return true, "no case_id or case_set_id: the learner picks a case"
+	}
+}
+
+// truncate bounds an attacker-controlled value before it is displayed.
+func truncate(s string) string {
+	const limit = 64
+	if len(s) <= limit {
+		return s
+	}
+
+	return s[:limit] + "..."
+}
+
+func roundSec(d time.Duration) time.Duration { return d.Round(time.Second) }

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/virtualaipatient/integration/launch"
+)
+
+// loadSigner reads a PEM private key file.
+func loadSigner(path string) (crypto.Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("vapctl: read key file: %w", err)
+	}
+
+	signer, err := launch.LoadPrivateKeyPEM(data)
+	if err != nil {
+		return nil, fmt.Errorf("vapctl: key file %s: %w", path, err)
+	}
+
+	return signer, nil
+}
+
+// defaultAlgorithm returns the algorithm a key is used with when none is
+// named: ES256 for P-256, EdDSA for Ed25519, RS256 for RSA.
+func defaultAlgorithm(pub crypto.PublicKey) string {
+	switch pub.(type) {
+	case *ecdsa.PublicKey:
+		return launch.ES256
+	case ed25519.PublicKey:
+		return launch.EdDSA
+	case *rsa.PublicKey:
+		return launch.RS256
+	default:
+		return ""
+	}
+}
+
+// thumbprintMembers are the members hashed by RFC 7638 for each key type.
+var thumbprintMembers = map[string][]string{
+	"EC":  {"crv", "kty", "x", "y"},
+	"OKP": {"crv", "kty", "x"},
+	"RSA": {"e", "kty", "n"},
+}
+
+// thumbprint returns the RFC 7638 JWK thumbprint (SHA-256, base64url) of a
+// public key, used as its default key id.
+func thumbprint(pub crypto.PublicKey) (string, error) {
+	raw, err := launch.MarshalPublicJWK(launch.PublicKey{Key: pub})
+	if err != nil {
+		return "", fmt.Errorf("vapctl: thumbprint: %w", err)
+	}
+
+	var jwk map[string]any
+	if err := json.Unmarshal(raw, &jwk); err != nil {
+		return "", fmt.Errorf("vapctl: thumbprint: %w", err)
+	}
+
+	kty, _ := jwk["kty"].(string)
+	names, ok := thumbprintMembers[kty]
+	if !ok {
+		return "", fmt.Errorf("vapctl: thumbprint: key type %q not supported", kty)
+	}
+
+	// encoding/json writes map keys sorted and without whitespace, which is
+	// the canonical form RFC 7638 asks for (all members are plain strings).
+	required := make(map[string]any, len(names))
+	for _, n := range names {
+		required[n] = jwk[n]
+	}
+
+	canonical, err := json.Marshal(required)
+	if err != nil {
+		return "", fmt.Errorf("vapctl: thumbprint: %w", err)
+	}
+
+	sum := sha256.Sum256(canonical)
+
+	return base64.RawURLEncoding.EncodeToString(sum[:]), nil
+}
+
+// publicKeyFor returns the public key of signer with its key id (the
+// thumbprint unless kid is set) and algorithm (inferred unless alg is set).
+func publicKeyFor(signer crypto.Signer, kid, alg string) (launch.PublicKey, error) {
+	if alg == "" {
+		alg = defaultAlgorithm(signer.Public())
+	}
+
+	if kid == "" {
+		var err error
+		kid, err = thumbprint(signer.Public())
+		if err != nil {
+			return launch.PublicKey{}, err
+		}
+	}
+
+	return launch.PublicKeyOf(signer, kid, alg)
+}
+
+// jwksDocument returns the JWK Set holding one public key.
+func jwksDocument(k launch.PublicKey) (json.RawMessage, error) {
+	set := launch.NewKeySet(launch.KeySetConfig{})
+	if err := set.SetCurrent(k, 0); err != nil {
+		return nil, fmt.Errorf("vapctl: JWKS: %w", err)
+	}
+
+	doc, err := set.JSON()
+	if err != nil {
+		return nil, fmt.Errorf("vapctl: JWKS: %w", err)
+	}
+
+	return doc, nil
+}
