@@ -91,6 +91,14 @@ func (h *Handler) launch(ctx context.Context,
 		return issuedCode{}, session.LaunchResult{}, launchTokenProblem(err)
 	}
 
+	return h.launchVerified(ctx, l)
+}
+
+// launchVerified rate-limits the partner of a verified launch, creates the
+// session (consuming the launch's token id in the same transaction) and
+// issues a one-time code. Launch tokens and single sign-on share it.
+func (h *Handler) launchVerified(ctx context.Context,
+	l *launch.Launch) (issuedCode, session.LaunchResult, *Problem) {
 	if d := h.launches.wait(l.PartnerID, h.now()); d > 0 {
 		return issuedCode{}, session.LaunchResult{}, retryProblem(d)
 	}
