@@ -24,6 +24,11 @@ var (
 	// ErrStaleRevision is returned by UpdateSession when the stored
 	// revision is not the expected one (a concurrent update won).
 	ErrStaleRevision = errors.New("session: stale revision")
+	// ErrLeaseLost is returned by a delivery store's RecordAttempt when the
+	// event is no longer leased to the dispatcher recording the attempt
+	// (its lease ran out and another dispatcher claimed it) or was
+	// delivered already.
+	ErrLeaseLost = errors.New("session: delivery lease lost")
 )
 
 // Service errors. Each failing call writes nothing.

@@ -184,7 +184,7 @@ func (s *Service) startAttempt(
 	}
 
 	if open != nil {
-		if err := supersede(ctx, tx, *open, p.now); err != nil {
+		if err := s.supersede(ctx, tx, *open, p.now); err != nil {
 			return res, err
 		}
 
@@ -234,7 +234,7 @@ func newSession(asg Assignment, learner Learner, p launchPlan) Session {
 	}
 }
 
-func supersede(ctx context.Context, tx Tx, open Session, now time.Time) error {
+func (s *Service) supersede(ctx context.Context, tx Tx, open Session, now time.Time) error {
 	next := open
 	ev, reason := EventAbandon, EndSuperseded
 	if open.Status == StatusCreated {
@@ -250,7 +250,7 @@ func supersede(ctx context.Context, tx Tx, open Session, now time.Time) error {
 		return fmt.Errorf("session: supersede: %w", err)
 	}
 
-	return nil
+	return s.appendEvents(ctx, tx, open, next, now)
 }
 
 // notFoundAs turns a store's ErrNotFound into the service error as.

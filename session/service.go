@@ -78,6 +78,15 @@ type Service struct {
 	Retries int
 	// SweepBatch defaults to DefaultSweepBatch.
 	SweepBatch int
+	// Events builds the bodies of outbox events; nil means
+	// [ThinEventEncoder]. Hosts sending webhooks set it to
+	// reporting.WebhookEncoder for the full session summary.
+	Events EventEncoder
+	// OutboxDisabled stops writing outbox events. By default every session
+	// change a partner must be told about appends its events to the outbox
+	// in the change's transaction, when the store's transactions implement
+	// [OutboxWriter].
+	OutboxDisabled bool
 }
 
 // New returns a Service on the store with default settings.
@@ -180,6 +189,10 @@ func (s *Service) update(
 		next.Revision = cur.Revision + 1
 		if err := tx.UpdateSession(ctx, next, cur.Revision); err != nil {
 			return fmt.Errorf("session: update: %w", err)
+		}
+
+		if err := s.appendEvents(ctx, tx, cur, next, now); err != nil {
+			return err
 		}
 
 		out, changed = next, true

@@ -1,0 +1,323 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/virtualaipatient/integration/session"
+)
+
+// Defaults of the [Config] fields.
+const (
+	// DefaultTimeout bounds one attempt: connecting, sending and reading
+	// the response status.
+	DefaultTimeout = 10 * time.Second
+	// DefaultBackoffBase is the wait after the first failed attempt.
+	DefaultBackoffBase = 5 * time.Second
+	// DefaultBackoffMax caps the wait between attempts.
+	DefaultBackoffMax = time.Hour
+	// DefaultMaxAttempts is the number of attempts before an event is
+	// parked as dead.
+	DefaultMaxAttempts = 20
+	// DefaultMaxAge is the age after which a failing event is parked as
+	// dead.
+	DefaultMaxAge = 72 * time.Hour
+	// DefaultBatchSize is how many events a pass claims.
+	DefaultBatchSize = 32
+	// DefaultConcurrency is how many attempts a pass makes at once.
+	DefaultConcurrency = 4
+	// DefaultPollInterval is how long Run waits when no event is due.
+	DefaultPollInterval = time.Second
+)
+
+// Config configures a [Dispatcher]. Store and Endpoints are required; zero
+// fields take the defaults documented on them.
+type Config struct {
+	// Store holds the outbox and its delivery state. Required.
+	Store DeliveryStore
+	// Endpoints gives the partners' endpoints. Required. Events of a
+	// partner without an endpoint stay pending.
+	Endpoints EndpointSource
+	// Client sends the requests; nil means a client that follows no
+	// redirects (a redirect counts as a failure). Each attempt is bounded
+	// by Timeout through its context.
+	Client *http.Client
+	// Now returns the current time; nil means time.Now. It dates the
+	// signatures, the leases and the retries.
+	Now func() time.Time
+	// Owner names this dispatcher in leases; empty means a random UUID.
+	// Dispatchers sharing a store must have distinct owners.
+	Owner string
+	// Timeout defaults to DefaultTimeout.
+	Timeout time.Duration
+	// BackoffBase defaults to DefaultBackoffBase.
+	BackoffBase time.Duration
+	// BackoffMax defaults to DefaultBackoffMax.
+	BackoffMax time.Duration
+	// MaxAttempts defaults to DefaultMaxAttempts.
+	MaxAttempts int
+	// MaxAge defaults to DefaultMaxAge.
+	MaxAge time.Duration
+	// BatchSize defaults to DefaultBatchSize.
+	BatchSize int
+	// Concurrency defaults to DefaultConcurrency.
+	Concurrency int
+	// PollInterval defaults to DefaultPollInterval.
+	PollInterval time.Duration
+	// Logger receives delivery failures and dead events (event id,
+	// partner, attempt, status; never a secret or a body); nil discards.
+	Logger *slog.Logger
+	// InsecureAllowHTTP accepts http:// endpoint URLs. For tests only:
+	// bodies and signatures then travel in clear text.
+	InsecureAllowHTTP bool
+}
+
+// Dispatcher delivers outbox events to partners' endpoints. It is safe for
+// concurrent use; several dispatchers (processes) may share one store.
+type Dispatcher struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New checks cfg, fills in the defaults and returns the dispatcher.
+func New(cfg Config) (*Dispatcher, error) {
+	if cfg.Store == nil || cfg.Endpoints == nil {
+		return nil, fmt.Errorf("%w: store and endpoints are required", ErrConfig)
+	}
+
+	negative := cfg.Timeout < 0 || cfg.BackoffBase < 0 || cfg.BackoffMax < 0 ||
+		cfg.MaxAttempts < 0 || cfg.MaxAge < 0 || cfg.BatchSize < 0 ||
+		cfg.Concurrency < 0 || cfg.PollInterval < 0
+	if negative {
+		return nil, fmt.Errorf("%w: negative setting", ErrConfig)
+	}
+
+	fillDefaults(&cfg)
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+
+	return &Dispatcher{cfg: cfg, log: log}, nil
+}
+
+func fillDefaults(c *Config) {
+	if c.Client == nil {
+		c.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}
+	}
+
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+
+	if c.Owner == "" {
+		c.Owner = uuid.NewString()
+	}
+
+	c.Timeout = orDefault(c.Timeout, DefaultTimeout)
+	c.BackoffBase = orDefault(c.BackoffBase, DefaultBackoffBase)
+	c.BackoffMax = orDefault(c.BackoffMax, DefaultBackoffMax)
+	c.MaxAttempts = orDefault(c.MaxAttempts, DefaultMaxAttempts)
+	c.MaxAge = orDefault(c.MaxAge, DefaultMaxAge)
+	c.BatchSize = orDefault(c.BatchSize, DefaultBatchSize)
+	c.Concurrency = orDefault(c.Concurrency, DefaultConcurrency)
+	c.PollInterval = orDefault(c.PollInterval, DefaultPollInterval)
+}
+
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+
+	return def
+}
+
+func (d *Dispatcher) now() time.Time {
+	return d.cfg.Now().UTC().Truncate(time.Microsecond)
+}
+
+// Run delivers events until ctx is done, then returns ctx's error. It
+// makes a pass ([Dispatcher.DeliverDue]) at once after a full batch and
+// otherwise every PollInterval. Store and endpoint errors are logged and
+// retried at the next pass.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	for {
+		n, err := d.DeliverDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log.ErrorContext(ctx, "webhook: pass failed", "error", err)
+		}
+
+		if n >= d.cfg.BatchSize && err == nil {
+			continue
+		}
+
+		t := time.NewTimer(d.cfg.PollInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// DeliverDue makes one pass: it claims up to BatchSize due events, sends
+// them (Concurrency at a time) and records each outcome. It returns the
+// number of events claimed.
+func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
+	targets, partners, err := d.targets(ctx)
+	if err != nil || len(partners) == 0 {
+		return 0, err
+	}
+
+	now := d.now()
+	q := session.ClaimQuery{Owner: d.cfg.Owner, Partners: partners, Now: now,
+		LeaseUntil: now.Add(d.leaseTime()), Limit: d.cfg.BatchSize}
+	claimed, err := d.cfg.Store.ClaimDeliveries(ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("webhook: claim: %w", err)
+	}
+
+	sem := make(chan struct{}, d.cfg.Concurrency)
+	done := make(chan struct{})
+	for _, del := range claimed {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; done <- struct{}{} }()
+			d.deliver(ctx, targets[del.Event.PartnerID], del)
+		}()
+	}
+
+	for range claimed {
+		<-done
+	}
+
+	return len(claimed), nil
+}
+
+// leaseTime covers a whole pass: every wave of Concurrency attempts may
+// take Timeout, plus one Timeout of margin.
+func (d *Dispatcher) leaseTime() time.Duration {
+	waves := (d.cfg.BatchSize + d.cfg.Concurrency - 1) / d.cfg.Concurrency
+	return time.Duration(waves+1) * d.cfg.Timeout
+}
+
+// targets returns the checked endpoints by partner, and the partners.
+func (d *Dispatcher) targets(ctx context.Context) (map[string]*target, []string, error) {
+	list, err := d.cfg.Endpoints.Endpoints(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("webhook: endpoints: %w", err)
+	}
+
+	out := make(map[string]*target, len(list))
+	partners := make([]string, 0, len(list))
+	for _, e := range list {
+		t, err := checkEndpoint(e, d.cfg.InsecureAllowHTTP)
+		if err != nil {
+			d.log.ErrorContext(ctx, "webhook: endpoint skipped",
+				"partner", e.PartnerID, "error", err)
+			continue
+		}
+
+		if _, dup := out[t.partnerID]; !dup {
+			out[t.partnerID] = t
+			partners = append(partners, t.partnerID)
+		}
+	}
+
+	return out, partners, nil
+}
+
+// deliver makes one attempt and records its outcome.
+func (d *Dispatcher) deliver(ctx context.Context, t *target, del session.Delivery) {
+	if d.now().Add(d.cfg.Timeout).After(del.LeaseUntil) {
+		return // the lease would run out mid-attempt: leave it to expire
+	}
+
+	status, wait, err := d.post(ctx, t, del.Event)
+	if ctx.Err() != nil {
+		return // stopping: the lease expires and the event is sent again
+	}
+
+	res := d.outcome(del, status, wait, err)
+	if err := d.cfg.Store.RecordAttempt(ctx, res); err != nil {
+		d.log.ErrorContext(ctx, "webhook: record attempt",
+			"event", del.Event.ID, "partner", del.Event.PartnerID, "error", err)
+	}
+}
+
+// outcome turns an attempt into the result to store.
+func (d *Dispatcher) outcome(
+	del session.Delivery, status int, wait time.Duration, err error,
+) session.AttemptResult {
+	now := d.now()
+	res := session.AttemptResult{EventID: del.Event.ID, Owner: del.LeaseOwner, At: now,
+		Status: status}
+	if err == nil {
+		res.Delivered = true
+		return res
+	}
+
+	res.Error = err.Error()
+	tooOld := now.Sub(del.Event.OccurredAt) >= d.cfg.MaxAge
+	if del.Attempts >= d.cfg.MaxAttempts || tooOld {
+		res.Dead = true
+		d.log.Warn("webhook: event parked as dead", "event", del.Event.ID,
+			"partner", del.Event.PartnerID, "attempts", del.Attempts, "status", status)
+		return res
+	}
+
+	wait = max(wait, backoff(d.cfg.BackoffBase, d.cfg.BackoffMax, del.Attempts))
+	res.NextAttemptAt = now.Add(min(wait, d.cfg.BackoffMax))
+	d.log.Info("webhook: attempt failed", "event", del.Event.ID,
+		"partner", del.Event.PartnerID, "attempt", del.Attempts, "status", status,
+		"error", err)
+
+	return res
+}
+
+// errStatus is a response outside 2xx.
+var errStatus = errors.New("webhook: endpoint answered")
+
+// post sends the event once, signed as of now. It returns the status (0
+// without a response), a Retry-After wait and nil for a 2xx answer.
+func (d *Dispatcher) post(
+	ctx context.Context, t *target, e session.OutboxEvent,
+) (int, time.Duration, error) {
+	at := d.cfg.Now()
+	sig, err := t.sign(e.ID, at, e.Payload)
+	if err != nil {
+		return 0, 0, err
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	defer cancel()
+
+	req, err := newRequest(ctx, t.url, e, at, sig)
+	if err != nil {
+		return 0, 0, err
+	}
+
+	resp, err := d.cfg.Client.Do(req)
+	if err != nil {
+		return 0, 0, fmt.Errorf("webhook: post: %w", scrubURL(err))
+	}
+	defer func() { _ = resp.Body.Close() }()
+
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return resp.StatusCode, retryAfter(resp),
+			fmt.Errorf("%w %d", errStatus, resp.StatusCode)
+	}
+
+	return resp.StatusCode, 0, nil
+}

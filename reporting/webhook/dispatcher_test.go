@@ -1,0 +1,395 @@
+package webhook_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/virtualaipatient/integration/partner"
+	"github.com/virtualaipatient/integration/reporting"
+	"github.com/virtualaipatient/integration/reporting/webhook"
+	"github.com/virtualaipatient/integration/session"
+)
+
+var base = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// wantPerSession is what every session of world.session sends, in order.
+var wantPerSession = []string{"session.started/2", "session.completed/3",
+	"session.scored/3", "session.scored/4"}
+
+// pump makes passes, advancing the clock by step after each, until the
+// receiver accepted want distinct events or rounds passes were made.
+func pump(t *testing.T, d *webhook.Dispatcher, r *receiver, clock *fakeClock,
+	step time.Duration, want, rounds int) {
+	t.Helper()
+	for range rounds {
+		_, err := d.DeliverDue(context.Background())
+		require.NoError(t, err)
+		if len(distinct(r.accepted())) >= want {
+			return
+		}
+
+		clock.Advance(step)
+	}
+}
+
+func distinct(list []*partner.WebhookEvent) []*partner.WebhookEvent {
+	seen := map[string]bool{}
+	var out []*partner.WebhookEvent
+	for _, e := range list {
+		if !seen[e.ID] {
+			seen[e.ID] = true
+			out = append(out, e)
+		}
+	}
+
+	return out
+}
+
+// bySession returns "type/revision" of the accepted events per session.
+func bySession(list []*partner.WebhookEvent) map[string][]string {
+	out := map[string][]string{}
+	for _, e := range distinct(list) {
+		if e.Summary == nil {
+			continue
+		}
+
+		key := e.Summary.SessionID
+		out[key] = append(out[key], e.Type+"/"+itoa(e.Revision))
+	}
+
+	return out
+}
+
+func itoa(n int64) string {
+	return strconv.FormatInt(n, 10)
+}
+
+func TestSignedAttemptsStableBytes(t *testing.T) {
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	w := newWorld(t, st, clock)
+	id := w.session("sub-1")
+	r := newReceiver(t, clock.Now, secretOld)
+	d := newDispatcher(t, st, r, clock, nil)
+
+	r.setMode(answer500)
+	for range 3 {
+		_, err := d.DeliverDue(context.Background())
+		require.NoError(t, err)
+		clock.Advance(10 * time.Minute)
+	}
+
+	r.setMode(answerOK)
+	pump(t, d, r, clock, time.Minute, 4, 50)
+
+	list := r.snapshot()
+	require.GreaterOrEqual(t, len(list), 4+3, "three failed attempts, then four deliveries")
+	stamps := map[string][]int64{}
+	for _, a := range list {
+		assert.NoError(t, a.verifyErr, "every attempt verifies")
+		stamps[a.id] = append(stamps[a.id], unix(a.timestamp))
+	}
+
+	for evID, same := range sameBytes(list) {
+		assert.True(t, same, "event %s: same body on every attempt", evID)
+	}
+
+	first := list[0].id
+	assert.Len(t, stamps[first], 4, "the first event was tried four times")
+	assert.Less(t, stamps[first][0], stamps[first][3], "each attempt signed afresh")
+	assert.Equal(t, map[string][]string{id: wantPerSession}, bySession(r.accepted()))
+
+	got := distinct(r.accepted())
+	require.NotNil(t, got[3].Summary.Score)
+	assert.Equal(t, 2, got[3].Summary.Score.ScoreRevision)
+	assert.Equal(t, "Chest pain 1.0", got[3].Summary.CaseTitle)
+	assert.Equal(t, 1, got[2].Summary.Score.ScoreRevision,
+		"an earlier event keeps the summary of its own revision")
+}
+
+func TestFaultsThenRecovery(t *testing.T) {
+	tests := []struct {
+		name string
+		mode mode
+		step time.Duration
+		down time.Duration
+	}{
+		{name: "server error", mode: answer500, step: time.Minute, down: 10 * time.Minute},
+		{name: "timeout", mode: answerHang, step: time.Minute, down: 3 * time.Minute},
+		{name: "down for an hour", mode: answerDown, step: time.Minute, down: time.Hour},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := &fakeClock{now: base}
+			st := newMemory()
+			w := newWorld(t, st, clock)
+			ids := []string{w.session("sub-1"), w.session("sub-2"), w.session("sub-3")}
+			r := newReceiver(t, clock.Now, secretOld)
+			d := newDispatcher(t, st, r, clock, func(c *webhook.Config) {
+				c.Timeout, c.BackoffMax = 200*time.Millisecond, 30*time.Minute
+			})
+
+			r.setMode(tc.mode)
+			for elapsed := time.Duration(0); elapsed < tc.down; elapsed += tc.step {
+				_, err := d.DeliverDue(context.Background())
+				require.NoError(t, err)
+				clock.Advance(tc.step)
+			}
+
+			assert.Empty(t, r.accepted(), "nothing accepted while failing")
+			r.setMode(answerOK)
+			pump(t, d, r, clock, time.Minute, 12, 200)
+
+			want := map[string][]string{}
+			for _, id := range ids {
+				want[id] = wantPerSession
+			}
+
+			assert.Equal(t, want, bySession(r.accepted()), "all events, in order per session")
+			dead, err := d.ListDead(context.Background(), session.DeadQuery{})
+			require.NoError(t, err)
+			assert.Zero(t, len(dead), "no event parked as dead")
+		})
+	}
+}
+
+func TestKillAndRestart(t *testing.T) {
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	w := newWorld(t, st, clock)
+	ids := []string{w.session("sub-1"), w.session("sub-2")}
+	r := newReceiver(t, clock.Now, secretOld)
+	r.setMode(answerHang)
+	first := newDispatcher(t, st, r, clock, func(c *webhook.Config) { c.Owner = "first" })
+
+	// Kill the first dispatcher while its attempts hang.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = first.DeliverDue(ctx)
+	}()
+	require.Eventually(t, func() bool { return len(r.inFlightIDs()) == 2 },
+		5*time.Second, time.Millisecond)
+	cancel()
+	<-done
+
+	r.setMode(answerOK)
+	second := newDispatcher(t, st, r, clock, func(c *webhook.Config) { c.Owner = "second" })
+	n, err := second.DeliverDue(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, n, "the killed dispatcher's leases still hold")
+
+	clock.Advance(10 * time.Minute)
+	pump(t, second, r, clock, time.Minute, 8, 50)
+	assert.Equal(t, map[string][]string{ids[0]: wantPerSession, ids[1]: wantPerSession},
+		bySession(r.accepted()), "nothing lost")
+}
+
+func (r *receiver) inFlightIDs() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	var out []string
+	for id, n := range r.inFlight {
+		if n > 0 {
+			out = append(out, id)
+		}
+	}
+
+	return out
+}
+
+func TestDeadAndReplay(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	w := newWorld(t, st, clock)
+	w.session("sub-1")
+	r := newReceiver(t, clock.Now, secretOld)
+	r.setMode(answer500)
+	d := newDispatcher(t, st, r, clock, func(c *webhook.Config) { c.MaxAttempts = 2 })
+
+	for range 20 {
+		_, err := d.DeliverDue(ctx)
+		require.NoError(t, err)
+		clock.Advance(10 * time.Minute)
+	}
+
+	dead, err := d.ListDead(ctx, session.DeadQuery{PartnerID: "partner-a"})
+	require.NoError(t, err)
+	require.Len(t, dead, 4, "every event parked after two attempts")
+	assert.Equal(t, 2, dead[0].Attempts)
+	assert.Equal(t, 500, dead[0].LastStatus)
+	assert.Len(t, r.snapshot(), 8)
+
+	r.setMode(answerOK)
+	var ids []string
+	for _, del := range dead {
+		ids = append(ids, del.Event.ID)
+	}
+
+	n, err := d.Replay(ctx, ids...)
+	require.NoError(t, err)
+	assert.Equal(t, 4, n)
+	pump(t, d, r, clock, time.Minute, 4, 20)
+	assert.Len(t, distinct(r.accepted()), 4)
+	for _, a := range r.snapshot() {
+		assert.NoError(t, a.verifyErr)
+	}
+}
+
+func TestMaxAge(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	w := newWorld(t, st, clock)
+	w.session("sub-1")
+	r := newReceiver(t, clock.Now, secretOld)
+	r.setMode(answer500)
+	d := newDispatcher(t, st, r, clock, func(c *webhook.Config) { c.MaxAge = time.Hour })
+
+	clock.Advance(2 * time.Hour)
+	_, err := d.DeliverDue(ctx)
+	require.NoError(t, err)
+	dead, err := d.ListDead(ctx, session.DeadQuery{})
+	require.NoError(t, err)
+	assert.Len(t, dead, 1, "too old after one failure")
+}
+
+func TestRotationSignsWithBoth(t *testing.T) {
+	tests := []struct {
+		name    string
+		secrets []string
+	}{
+		{name: "partner still on the old secret", secrets: []string{secretOld}},
+		{name: "partner moved to the new secret", secrets: []string{secretNew}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := &fakeClock{now: base}
+			st := newMemory()
+			newWorld(t, st, clock).session("sub-1")
+			r := newReceiver(t, clock.Now, tc.secrets...)
+			d := newDispatcher(t, st, r, clock, func(c *webhook.Config) {
+				c.Endpoints = webhook.StaticEndpoints{{PartnerID: "partner-a",
+					URL: r.srv.URL, Secrets: []string{secretNew, secretOld}}}
+			})
+			pump(t, d, r, clock, time.Minute, 4, 20)
+			list := r.snapshot()
+			require.Len(t, list, 4)
+			for _, a := range list {
+				assert.NoError(t, a.verifyErr)
+			}
+		})
+	}
+}
+
+func TestEndpointRefused(t *testing.T) {
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	newWorld(t, st, clock).session("sub-1")
+	r := newReceiver(t, clock.Now, secretOld)
+	tests := []struct {
+		name string
+		e    webhook.Endpoint
+	}{
+		{name: "http", e: webhook.Endpoint{PartnerID: "partner-a", URL: "http://x.example",
+			Secrets: []string{secretOld}}},
+		{name: "no secret", e: webhook.Endpoint{PartnerID: "partner-a", URL: r.srv.URL}},
+		{name: "bad secret", e: webhook.Endpoint{PartnerID: "partner-a", URL: r.srv.URL,
+			Secrets: []string{"whsec_short"}}},
+		{name: "no prefix", e: webhook.Endpoint{PartnerID: "partner-a", URL: r.srv.URL,
+			Secrets: []string{secretOld[6:]}}},
+		{name: "no partner", e: webhook.Endpoint{URL: r.srv.URL, Secrets: []string{secretOld}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDispatcher(t, st, r, clock, func(c *webhook.Config) {
+				c.Endpoints = webhook.StaticEndpoints{tc.e}
+			})
+			n, err := d.DeliverDue(context.Background())
+			require.NoError(t, err)
+			assert.Zero(t, n, "events stay pending")
+		})
+	}
+
+	assert.Empty(t, r.snapshot())
+}
+
+func TestNewRefusesConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  webhook.Config
+	}{
+		{name: "no store", cfg: webhook.Config{Endpoints: webhook.StaticEndpoints{}}},
+		{name: "no endpoints", cfg: webhook.Config{Store: newMemory()}},
+		{name: "negative", cfg: webhook.Config{Store: newMemory(),
+			Endpoints: webhook.StaticEndpoints{}, MaxAttempts: -1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := webhook.New(tc.cfg)
+			assert.ErrorIs(t, err, webhook.ErrConfig)
+		})
+	}
+}
+
+func TestRunStopsWithContext(t *testing.T) {
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	id := newWorld(t, st, clock).session("sub-1")
+	r := newReceiver(t, clock.Now, secretOld)
+	d := newDispatcher(t, st, r, clock, func(c *webhook.Config) {
+		c.PollInterval = 5 * time.Millisecond
+	})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- d.Run(ctx) }()
+	require.Eventually(t, func() bool { return len(distinct(r.accepted())) == 4 },
+		10*time.Second, time.Millisecond)
+	cancel()
+	assert.True(t, errors.Is(<-errc, context.Canceled))
+	assert.Equal(t, map[string][]string{id: wantPerSession}, bySession(r.accepted()))
+}
+
+func TestPurgeDelivered(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	newWorld(t, st, clock).session("sub-1")
+	r := newReceiver(t, clock.Now, secretOld)
+	d := newDispatcher(t, st, r, clock, nil)
+	pump(t, d, r, clock, time.Minute, 4, 10)
+	n, err := d.PurgeDelivered(ctx, clock.Now().Add(time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, 4, n)
+}
+
+func TestDeletionEvent(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	w := newWorld(t, st, clock)
+	err := st.WithTx(ctx, func(tx session.Tx) error {
+		return w.svc.AppendDeletionEvent(ctx, tx, session.DeletionReceipt{
+			PartnerID: "partner-a", LearnerID: "learner-1", PartnerUserID: "sub-1",
+			SessionIDs: []string{"s-1"}})
+	})
+	require.NoError(t, err)
+	r := newReceiver(t, clock.Now, secretOld)
+	pump(t, newDispatcher(t, st, r, clock, nil), r, clock, time.Minute, 1, 5)
+	got := r.accepted()
+	require.Len(t, got, 1)
+	assert.Equal(t, reporting.WebhookLearnerDeleted, got[0].Type)
+	require.NotNil(t, got[0].Deletion)
+	assert.Equal(t, []string{"s-1"}, got[0].Deletion.SessionIDs)
+	assert.Equal(t, base, got[0].Deletion.DeletedAt.Time)
+}
