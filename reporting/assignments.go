@@ -110,7 +110,7 @@ func assignmentFromInput(in AssignmentInput) (session.Assignment, *Problem) {
 	}
 	a.OpensAt, a.DueAt, a.ClosesAt = timeOf(in.OpensAt), timeOf(in.DueAt), timeOf(in.ClosesAt)
 	if a.Mode == "" {
-		a.Mode = scoring.ModePractice
+		a.Mode = scoring.ModeAssessment
 	}
 
 	switch {

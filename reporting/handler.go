@@ -109,6 +109,7 @@ type Handler struct {
 	mux      *http.ServeMux
 	launches *limiters
 	reports  *limiters
+	spec     []byte
 }
 
 // New validates cfg and returns the handler.
@@ -129,6 +130,16 @@ func New(cfg Config) (*Handler, error) {
 		launches: newLimiters(cfg.LaunchRate),
 		reports:  newLimiters(cfg.ReportingRate),
 	}
+	if base := h.base; base != "" {
+		h.spec, err = openAPIFor(base)
+	} else {
+		h.spec, err = openAPIFor("/")
+	}
+
+	if err != nil {
+		return nil, err
+	}
+
 	h.routes()
 
 	return h, nil

@@ -277,7 +277,7 @@ func TestAssignments(t *testing.T) {
 	a1, a2 := decode[reporting.Assignment](t, first), decode[reporting.Assignment](t, again)
 	assert.Equal(t, a1.Cases, a2.Cases)
 	assert.Equal(t, "last", a2.AttemptPolicy)
-	assert.Equal(t, "practice", a2.Mode)
+	assert.Equal(t, "assessment", a2.Mode, "assignments default to assessment")
 
 	got := e.get(e.a, "/cohorts/cohort-1/assignments/asg-1")
 	assert.Equal(t, http.StatusOK, got.Code)

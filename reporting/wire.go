@@ -53,7 +53,8 @@ type AssignmentInput struct {
 	MaxAttempts int `json:"max_attempts,omitempty"`
 	// AttemptPolicy is best (default), last, first or mean.
 	AttemptPolicy string `json:"attempt_policy,omitempty"`
-	// Mode is practice (default) or assessment.
+	// Mode is practice or assessment (default, as for assignments the
+	// session service registers).
 	Mode string `json:"mode,omitempty"`
 	// PassThreshold overrides the rubric's pass threshold, in [0, 1].
 	PassThreshold *float64 `json:"pass_threshold,omitempty"`

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -38,6 +39,17 @@ type Dialect struct {
 	// the ...Key constants) that err violates, and false when err is not
 	// a unique violation.
 	UniqueViolation func(err error) (string, bool)
+	// JSONElements returns a FROM item listing, as rows of a column
+	// alias.value, the elements of the JSON array at key of the JSON
+	// column col (no rows when it is not an array).
+	JSONElements func(alias, col, key string) string
+	// JSONFlag returns an integer expression, 1 when the JSON boolean at
+	// key of the JSON object expression obj is true, else 0.
+	JSONFlag func(obj, key string) string
+	// AnalyticsTx, when set, makes the queries of one analytics report
+	// share a read-only transaction with these options (a snapshot);
+	// when nil they run on the database one by one.
+	AnalyticsTx *sql.TxOptions
 }
 
 // wrap prefixes err with the dialect's name and what was being done.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/virtualaipatient/integration/session"
@@ -22,18 +23,32 @@ type querier interface {
 type ops struct {
 	q querier
 	d *Dialect
+	// now stamps session change times.
+	now func() time.Time
 }
 
 // Store implements [session.Store] and [session.TokenPurger] on a *sql.DB.
 type Store struct {
 	ops
 	db *sql.DB
+	// codesPurged is when expired launch codes were last deleted, in
+	// Unix nanoseconds.
+	codesPurged atomic.Int64
 }
 
 // New returns a store on db, whose schema must be up to date (see
 // [Migrate]). The store does not own db: closing it is the caller's job.
 func New(db *sql.DB, d *Dialect) *Store {
-	return &Store{ops: ops{q: db, d: d}, db: db}
+	return &Store{ops: ops{q: db, d: d, now: time.Now}, db: db}
+}
+
+// SetClock sets the clock that stamps session change times (see
+// [Store.ListChangedSessions]) and judges one-time code expiry on purge.
+// Default time.Now. Call it before using the store.
+func (s *Store) SetClock(now func() time.Time) {
+	if now != nil {
+		s.now = now
+	}
 }
 
 // WithTx runs fn in one transaction; see [session.Store]. The transaction
@@ -52,7 +67,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx session.Tx) error) error 
 		}
 	}()
 
-	if err := fn(&ops{q: tx, d: s.d}); err != nil {
+	if err := fn(&ops{q: tx, d: s.d, now: s.now}); err != nil {
 		return err
 	}
 

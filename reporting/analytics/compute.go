@@ -11,11 +11,11 @@ import (
 )
 
 // Compute is the reference computation of a report: it normalizes q, keeps
-// the facts in its scope and computes every number exactly as the package
-// documentation and DOMAIN.md define them. Facts outside the scope
-// (another cohort, assignment, case set, case or major, outside the
-// window, previews) are ignored, so a caller may pass all of a partner's
-// sessions.
+// the facts in its scope, tallies them ([Tally]) and finishes the report
+// with [Finish], exactly as the package documentation and DOMAIN.md define
+// every number. Facts outside the scope (another cohort, assignment, case
+// set, case or major, outside the window, previews) are ignored, so a
+// caller may pass all of a partner's sessions.
 func Compute(q Query, facts []Fact) (Report, error) {
 	q, err := q.Normalize()
 	if err != nil {
@@ -26,21 +26,7 @@ func Compute(q Query, facts []Fact) (Report, error) {
 		q.CaseMajor = highestMajor(q, facts)
 	}
 
-	in := scoped(q, facts)
-	c := cells{k: int64(q.MinCellSize)}
-	rep := Report{
-		SchemaVersion: ReportSchemaVersion,
-		Scope:         scopeOf(q),
-		Learners:      c.learners(q, in),
-		Sessions:      c.sessions(in),
-		Attempts:      c.attempts(in),
-		Scores:        c.scores(q.Policy, in),
-		TimeOnTask:    c.timeOnTask(in),
-		SubScores:     c.subScores(in),
-		Errors:        c.errors(q.TopErrors, in),
-	}
-
-	return rep, nil
+	return Finish(q, TallyFacts(q, scoped(q, facts)))
 }
 
 // inScope reports whether f is in q's scope, the major aside.
@@ -85,33 +71,20 @@ func scoped(q Query, facts []Fact) []Fact {
 	return out
 }
 
-func scopeOf(q Query) Scope {
-	s := Scope{CohortID: q.CohortID, AssignmentID: ptr(q.AssignmentID),
-		CaseSetID: ptr(q.CaseSetID), CaseID: ptr(q.CaseID), From: timePtr(q.From),
-		To: timePtr(q.To), Policy: q.Policy, MinCellSize: q.MinCellSize}
-	if q.CaseMajor > 0 {
-		s.CaseMajor = &q.CaseMajor
+// TallyFacts tallies facts already in scope (see [Compute]) under q's
+// attempt policy. q must be normalized.
+func TallyFacts(q Query, in []Fact) Tally {
+	return Tally{
+		Learners:    tallyLearners(in),
+		Sessions:    tallySessions(in),
+		PerLearner:  tallyAttempts(in, false),
+		ToFirstPass: tallyAttempts(in, true),
+		Reporting:   tallyReporting(q.Policy, in),
+		AllGraded:   tallyAllGraded(in),
+		TimeOnTask:  tallyTimeOnTask(in),
+		SubScores:   tallySubScores(in),
+		Errors:      tallyErrors(in),
 	}
-
-	return s
-}
-
-func ptr(s string) *string {
-	if s == "" {
-		return nil
-	}
-
-	return &s
-}
-
-func timePtr(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-
-	s := t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
-
-	return &s
 }
 
 func started(f Fact) bool {
@@ -131,7 +104,7 @@ func graded(f Fact) bool {
 
 func passed(f Fact) bool { return graded(f) && f.Outcome == scoring.OutcomePassed }
 
-func (c cells) learners(q Query, in []Fact) Learners {
+func tallyLearners(in []Fact) LearnerTally {
 	sets := [3]map[string]bool{{}, {}, {}}
 	for _, f := range in {
 		if started(f) {
@@ -147,67 +120,34 @@ func (c cells) learners(q Query, in []Fact) Learners {
 		}
 	}
 
-	raw := []int64{int64(len(sets[0])), int64(len(sets[1])), int64(len(sets[2]))}
-	shown := []Count{c.count(raw[0]), c.count(raw[1]), c.count(raw[2])}
-	if q.RosterSize != nil {
-		roster := int64(*q.RosterSize)
-		raw = append([]int64{roster}, raw...)
-		shown = append([]Count{{Value: &roster}}, shown...)
-		c.chain(raw, shown)
-		raw, shown = raw[1:], shown[1:]
-	} else {
-		c.chain(raw, shown)
-	}
-
-	l := Learners{Enrolled: q.RosterSize, Started: shown[0], Completed: shown[1], Passed: shown[2]}
-	l.CompletionOfStarted = c.rate(shown[1], shown[0], raw[1], raw[0])
-	l.PassOfCompleted = c.rate(shown[2], shown[1], raw[2], raw[1])
-	if q.RosterSize != nil {
-		roster := int64(*q.RosterSize)
-		rc := Count{Value: &roster}
-		l.CompletionOfEnrolled = c.rate(shown[1], rc, raw[1], roster)
-		l.PassOfEnrolled = c.rate(shown[2], rc, raw[2], roster)
-	}
-
-	return l
+	return LearnerTally{Started: int64(len(sets[0])), Completed: int64(len(sets[1])),
+		Passed: int64(len(sets[2]))}
 }
 
-var statusOrder = []session.Status{session.StatusCreated, session.StatusInProgress,
-	session.StatusSuspended, session.StatusCompleted, session.StatusAbandoned,
-	session.StatusVoided}
-
-func (c cells) sessions(in []Fact) Sessions {
-	raw := make([]int64, len(statusOrder))
-	var gradedN, passedN, firstN, firstPassed int64
+func tallySessions(in []Fact) SessionTally {
+	var t SessionTally
+	by := map[session.Status]*int64{
+		session.StatusCreated: &t.Created, session.StatusInProgress: &t.InProgress,
+		session.StatusSuspended: &t.Suspended, session.StatusCompleted: &t.Completed,
+		session.StatusAbandoned: &t.Abandoned, session.StatusVoided: &t.Voided,
+	}
 	for _, f := range in {
-		if i := slices.Index(statusOrder, f.Status); i >= 0 {
-			raw[i]++
+		if p := by[f.Status]; p != nil {
+			*p++
 		}
 
 		if graded(f) {
-			gradedN++
-			firstN += b2i(f.Attempt == 1)
+			t.Graded++
+			t.FirstGraded += b2i(f.Attempt == 1)
 		}
 
 		if passed(f) {
-			passedN++
-			firstPassed += b2i(f.Attempt == 1)
+			t.Passed++
+			t.FirstPassed += b2i(f.Attempt == 1)
 		}
 	}
 
-	total := int64(len(in))
-	cs := c.partition(raw, total)
-	s := Sessions{ByStatus: StatusCounts{Total: c.count(total), Created: cs[0],
-		InProgress: cs[1], Suspended: cs[2], Completed: cs[3], Abandoned: cs[4], Voided: cs[5]}}
-	completed, abandoned := raw[3], raw[4]
-	terminal := completed + abandoned
-	termCount := c.count(terminal)
-	s.Completion = c.rate(cs[3], termCount, completed, terminal)
-	s.Abandonment = c.rate(cs[4], termCount, abandoned, terminal)
-	s.Pass = c.rate(c.count(passedN), c.count(gradedN), passedN, gradedN)
-	s.FirstAttemptPass = c.rate(c.count(firstPassed), c.count(firstN), firstPassed, firstN)
-
-	return s
+	return t
 }
 
 func b2i(b bool) int64 {
@@ -237,43 +177,22 @@ func pairs(in []Fact, keep func(Fact) bool) map[pairKey][]Fact {
 	return out
 }
 
-func (c cells) attempts(in []Fact) Attempts {
-	per := pairs(in, started)
-	counts := make([]*big.Rat, 0, len(per))
-	var toPass []*big.Rat
-	for _, list := range per {
-		counts = append(counts, big.NewRat(int64(len(list)), 1))
-		for i, f := range list {
-			if passed(f) {
-				toPass = append(toPass, big.NewRat(int64(i+1), 1))
-				break
-			}
+// tallyAttempts counts started sessions per pair, or, toPass, those up to
+// the first passed one of pairs that passed.
+func tallyAttempts(in []Fact, toPass bool) AttemptTally {
+	var counts []int64
+	for _, list := range pairs(in, started) {
+		if !toPass {
+			counts = append(counts, int64(len(list)))
+			continue
+		}
+
+		if i := slices.IndexFunc(list, passed); i >= 0 {
+			counts = append(counts, int64(i+1))
 		}
 	}
 
-	return Attempts{PerLearner: c.attemptStats(counts), ToFirstPass: c.attemptStats(toPass)}
-}
-
-func (c cells) attemptStats(xs []*big.Rat) AttemptStats {
-	s := sorted(xs)
-	n := int64(len(s))
-	st := AttemptStats{N: c.count(n), Mean: c.stat(n, mean(s), valueDecimals)}
-	if n > 0 {
-		st.Max = c.stat(n, s[n-1], 0)
-	}
-
-	raw := make([]int64, 5)
-	for _, x := range s {
-		k := int(x.Num().Int64())
-		raw[min(k, 5)-1]++
-	}
-
-	cells := c.partition(raw, n)
-	for i, label := range []string{"1", "2", "3", "4", "5+"} {
-		st.Distribution = append(st.Distribution, Bucket{Label: label, Count: cells[i]})
-	}
-
-	return st
+	return attemptTally(counts)
 }
 
 func percentOf(f Fact) *big.Rat {
@@ -285,7 +204,7 @@ func percentOf(f Fact) *big.Rat {
 	return r
 }
 
-func (c cells) scores(p scoring.AttemptPolicy, in []Fact) Scores {
+func tallyAllGraded(in []Fact) ValueTally {
 	var all []*big.Rat
 	for _, f := range in {
 		if graded(f) {
@@ -293,12 +212,16 @@ func (c cells) scores(p scoring.AttemptPolicy, in []Fact) Scores {
 		}
 	}
 
+	return valueTally(all)
+}
+
+func tallyReporting(p scoring.AttemptPolicy, in []Fact) ValueTally {
 	var reporting []*big.Rat
 	for _, list := range pairs(in, graded) {
 		reporting = append(reporting, policyValue(p, list))
 	}
 
-	return Scores{Reporting: c.scoreStats(reporting), AllGraded: c.scoreStats(all)}
+	return valueTally(reporting)
 }
 
 // policyValue is a learner and case's score under the policy; list holds
@@ -346,7 +269,7 @@ func betterAttempt(a, b Fact) bool {
 	return a.Attempt < b.Attempt
 }
 
-func (c cells) timeOnTask(in []Fact) TimeOnTask {
+func tallyTimeOnTask(in []Fact) ValueTally {
 	var xs []*big.Rat
 	for _, f := range in {
 		if f.Status == session.StatusCompleted {
@@ -354,21 +277,11 @@ func (c cells) timeOnTask(in []Fact) TimeOnTask {
 		}
 	}
 
-	s := sorted(xs)
-	n := int64(len(s))
-	t := TimeOnTask{N: c.count(n), Mean: c.stat(n, mean(s), valueDecimals)}
-	if n > 0 {
-		t.Median = c.stat(n, percentile(s, half), valueDecimals)
-		t.P90 = c.stat(n, percentile(s, nineTenths), valueDecimals)
-		t.Min = c.stat(n, s[0], valueDecimals)
-		t.Max = c.stat(n, s[n-1], valueDecimals)
-	}
-
-	return t
+	return valueTally(xs)
 }
 
-func (c cells) subScores(in []Fact) []DomainMean {
-	by := make(map[string][]*big.Rat)
+func tallySubScores(in []Fact) []DomainTally {
+	by := make(map[string]*DomainTally)
 	for _, f := range in {
 		if !graded(f) {
 			continue
@@ -376,29 +289,38 @@ func (c cells) subScores(in []Fact) []DomainMean {
 
 		for _, d := range f.SubScores {
 			r, err := scoring.Exact(d.Percent)
-			if err == nil {
-				by[d.Domain] = append(by[d.Domain], r)
+			if err != nil {
+				continue
 			}
+
+			t := by[d.Domain]
+			if t == nil {
+				t = &DomainTally{Domain: d.Domain, Sum: new(big.Rat)}
+				by[d.Domain] = t
+			}
+
+			t.N++
+			t.Sum.Add(t.Sum, r)
 		}
 	}
 
-	out := []DomainMean{}
-	for _, d := range sortedDomains(by) {
-		n := int64(len(by[d]))
-		out = append(out, DomainMean{Domain: d, N: c.count(n),
-			Mean: c.stat(n, mean(by[d]), valueDecimals)})
+	out := make([]DomainTally, 0, len(by))
+	for _, t := range by {
+		out = append(out, *t)
 	}
 
 	return out
 }
 
-func sortedDomains(m map[string][]*big.Rat) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// secondsRat is d in seconds, exactly.
+func secondsRat(nanos int64) *big.Rat { return big.NewRat(nanos, 1e9) }
+
+func timePtr(t time.Time) *string {
+	if t.IsZero() {
+		return nil
 	}
 
-	slices.Sort(out)
+	s := t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 
-	return out
+	return &s
 }

@@ -83,41 +83,51 @@ func mean(xs []*big.Rat) *big.Rat {
 	return sum.Quo(sum, big.NewRat(int64(len(xs)), 1))
 }
 
-// percentile interpolates linearly at rank (n-1)·p over sorted values (R
-// type 7).
-func percentile(s []*big.Rat, p *big.Rat) *big.Rat {
-	if len(s) == 0 {
+// meanOf is the mean of a tally's values, nil without values.
+func meanOf(t ValueTally) *big.Rat {
+	if t.N == 0 || t.Sum == nil {
 		return nil
 	}
 
-	h := new(big.Rat).Mul(big.NewRat(int64(len(s)-1), 1), p)
-	lo := new(big.Int).Quo(h.Num(), h.Denom()).Int64()
-	if int(lo) >= len(s)-1 {
-		return new(big.Rat).Set(s[len(s)-1])
+	return new(big.Rat).Quo(t.Sum, big.NewRat(t.N, 1))
+}
+
+// percentileOf interpolates linearly at rank (n-1)·p over the tally's
+// ranked values (R type 7).
+func percentileOf(t ValueTally, p *big.Rat) *big.Rat {
+	n := t.N
+	lo := floorRank(n, p)
+	if lo >= n-1 {
+		return t.Ranked[n-1]
 	}
 
-	frac := new(big.Rat).Sub(h, big.NewRat(lo, 1))
-	diff := new(big.Rat).Sub(s[lo+1], s[lo])
+	a, b := t.Ranked[lo], t.Ranked[lo+1]
+	if a == nil || b == nil {
+		return nil
+	}
 
-	return diff.Mul(diff, frac).Add(diff, s[lo])
+	frac := new(big.Rat).Sub(new(big.Rat).Mul(big.NewRat(n-1, 1), p), big.NewRat(lo, 1))
+	diff := new(big.Rat).Sub(b, a)
+
+	return diff.Mul(diff, frac).Add(diff, a)
 }
 
 // sampleSD is the sample standard deviation, nil below 2 values. The
-// variance is exact; the square root is taken with 200 bits of precision
-// before rounding.
-func sampleSD(xs []*big.Rat) *big.Rat {
-	if len(xs) < 2 {
+// variance (Σx² − (Σx)²/n) / (n−1) is exact; the square root is taken with
+// 200 bits of precision before rounding.
+func sampleSD(t ValueTally) *big.Rat {
+	if t.N < 2 || t.Sum == nil || t.SumSquares == nil {
 		return nil
 	}
 
-	m := mean(xs)
-	ss := new(big.Rat)
-	for _, x := range xs {
-		d := new(big.Rat).Sub(x, m)
-		ss.Add(ss, d.Mul(d, d))
+	n := big.NewRat(t.N, 1)
+	sq := new(big.Rat).Mul(t.Sum, t.Sum)
+	variance := new(big.Rat).Sub(t.SumSquares, sq.Quo(sq, n))
+	variance.Quo(variance, big.NewRat(t.N-1, 1))
+	if variance.Sign() < 0 {
+		return nil
 	}
 
-	variance := ss.Quo(ss, big.NewRat(int64(len(xs)-1), 1))
 	f := new(big.Float).SetPrec(200).SetRat(variance)
 	f.Sqrt(f)
 	r, _ := f.Rat(nil)
@@ -133,41 +143,29 @@ var (
 )
 
 // scoreStats describes percents (exact).
-func (c cells) scoreStats(xs []*big.Rat) ScoreStats {
-	s := sorted(xs)
-	n := int64(len(s))
-	st := ScoreStats{N: c.count(n), Mean: c.stat(n, mean(s), valueDecimals),
-		Histogram: c.histogram(s)}
+func (c cells) scoreStats(t ValueTally) ScoreStats {
+	n := t.N
+	st := ScoreStats{N: c.count(n), Histogram: c.histogram(t)}
 	if n == 0 {
 		return st
 	}
 
-	st.SD = c.stat(n, sampleSD(s), valueDecimals)
-	st.Min = c.stat(n, s[0], valueDecimals)
-	st.P25 = c.stat(n, percentile(s, quarter), valueDecimals)
-	st.Median = c.stat(n, percentile(s, half), valueDecimals)
-	st.P75 = c.stat(n, percentile(s, threeQuarter), valueDecimals)
-	st.P90 = c.stat(n, percentile(s, nineTenths), valueDecimals)
-	st.Max = c.stat(n, s[n-1], valueDecimals)
+	st.Mean = c.stat(n, meanOf(t), valueDecimals)
+	st.SD = c.stat(n, sampleSD(t), valueDecimals)
+	st.Min = c.stat(n, t.Ranked[0], valueDecimals)
+	st.P25 = c.stat(n, percentileOf(t, quarter), valueDecimals)
+	st.Median = c.stat(n, percentileOf(t, half), valueDecimals)
+	st.P75 = c.stat(n, percentileOf(t, threeQuarter), valueDecimals)
+	st.P90 = c.stat(n, percentileOf(t, nineTenths), valueDecimals)
+	st.Max = c.stat(n, t.Ranked[n-1], valueDecimals)
 
 	return st
 }
 
-// histogram counts percents in 10 bins, [0, 10) to [90, 100], with
+// histogram reports the tally's 10 bins, [0, 10) to [90, 100], with
 // partition suppression.
-func (c cells) histogram(s []*big.Rat) []Bin {
-	raw := make([]int64, 10)
-	for _, x := range s {
-		f, _ := x.Float64()
-		i := min(max(int(f/10), 0), 9)
-		if new(big.Rat).SetInt64(int64(i*10)).Cmp(x) > 0 {
-			i--
-		}
-
-		raw[i]++
-	}
-
-	counts := c.partition(raw, int64(len(s)))
+func (c cells) histogram(t ValueTally) []Bin {
+	counts := c.partition(t.Bins[:], t.N)
 	bins := make([]Bin, 10)
 	for i := range bins {
 		bins[i] = Bin{Lower: float64(i * 10), Upper: float64(i*10 + 10), Count: counts[i]}
@@ -230,6 +228,3 @@ func (c cells) chain(raw []int64, shown []Count) {
 		}
 	}
 }
-
-// secondsRat is d in seconds, exactly.
-func secondsRat(nanos int64) *big.Rat { return big.NewRat(nanos, 1e9) }

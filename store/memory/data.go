@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/virtualaipatient/integration/launch"
 	"github.com/virtualaipatient/integration/session"
@@ -44,6 +45,9 @@ type data struct {
 	sessions    map[key]session.Session
 	attempts    map[attemptKey]string
 	byLearner   map[key][]string
+	outbox      *outbox // webhook events; see outbox.go
+	changed     map[key]time.Time
+	now         func() time.Time
 }
 
 func newData() *data {
@@ -60,6 +64,8 @@ func newData() *data {
 		sessions:    map[key]session.Session{},
 		attempts:    map[attemptKey]string{},
 		byLearner:   map[key][]string{},
+		changed:     map[key]time.Time{},
+		now:         time.Now,
 	}
 }
 

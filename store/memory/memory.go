@@ -20,9 +20,27 @@ var (
 	_ session.TokenPurger = (*Store)(nil)
 )
 
+// Option configures [New].
+type Option func(*Store)
+
+// WithClock sets the clock that stamps session change times (see
+// [Store.ListChangedSessions]). Default time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) {
+		if now != nil {
+			s.d.now = now
+		}
+	}
+}
+
 // New returns an empty store.
-func New() *Store {
-	return &Store{d: newData()}
+func New(opts ...Option) *Store {
+	s := &Store{d: newData()}
+	for _, o := range opts {
+		o(s)
+	}
+
+	return s
 }
 
 // WithTx runs fn with the store locked for writing. Writes are applied at

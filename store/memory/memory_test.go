@@ -2,6 +2,7 @@ package memory_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/virtualaipatient/integration/session"
 	"github.com/virtualaipatient/integration/store/memory"
@@ -10,4 +11,10 @@ import (
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) session.Store { return memory.New() })
+}
+
+func TestReportingConformance(t *testing.T) {
+	storetest.RunReporting(t, func(t *testing.T, now func() time.Time) storetest.ReportingStore {
+		return memory.New(memory.WithClock(now))
+	})
 }

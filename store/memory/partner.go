@@ -158,6 +158,7 @@ func (tx *txn) InsertSession(ctx context.Context, s session.Session) error {
 	setMap(tx, tx.d.byLearner, lk, ids)
 	setMap(tx, tx.d.attempts, attemptOf(s), s.ID)
 	setMap(tx, tx.d.sessions, k, cp)
+	tx.stampChange(k)
 	return nil
 }
 
@@ -183,6 +184,7 @@ func (tx *txn) UpdateSession(ctx context.Context, s session.Session, prev int64)
 
 	cp.LearnerID, cp.CaseID, cp.Attempt = old.LearnerID, old.CaseID, old.Attempt
 	setMap(tx, tx.d.sessions, k, cp)
+	tx.stampChange(k)
 	return nil
 }
 

@@ -34,6 +34,8 @@ type Options struct {
 	// MaxConns caps the pool; zero keeps pgxpool's default (the DSN's
 	// pool_max_conns, else the greater of 4 and the number of CPUs).
 	MaxConns int32
+	// Now stamps session change times; default time.Now.
+	Now func() time.Time
 }
 
 // Store is a [session.Store] (and [session.TokenPurger]) on a PostgreSQL
@@ -85,7 +87,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 
-	return &Store{Store: sqlstore.New(db, dialect), pool: pool, db: db}, nil
+	st := &Store{Store: sqlstore.New(db, dialect), pool: pool, db: db}
+	st.SetClock(opts.Now)
+
+	return st, nil
 }
 
 // Close closes the connections. Calls in flight fail.
@@ -98,6 +103,23 @@ var dialect = &sqlstore.Dialect{
 	Name:            "postgres",
 	TimeArg:         func(t time.Time) any { return t },
 	UniqueViolation: uniqueViolation,
+	JSONElements:    jsonElements,
+	JSONFlag: func(obj, key string) string {
+		return "CASE WHEN (" + obj + " -> '" + key + "') = 'true'::jsonb THEN 1 ELSE 0 END"
+	},
+	AnalyticsTx: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+}
+
+// jsonElements lists the elements of a jsonb array; anything else (null,
+// an object) gives no rows.
+func jsonElements(alias, col, key string) string {
+	v := col
+	if key != "" {
+		v = "(" + col + " -> '" + key + "')"
+	}
+
+	return "jsonb_array_elements(CASE WHEN jsonb_typeof(" + v + ") = 'array' THEN " + v +
+		" ELSE '[]'::jsonb END) AS " + alias + "(value)"
 }
 
 // uniqueViolation recognises SQLSTATE 23505 and returns the constraint

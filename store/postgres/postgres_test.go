@@ -3,8 +3,10 @@ package postgres_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -14,7 +16,9 @@ import (
 	"github.com/virtualaipatient/integration/internal/sqlstore/sqlstoretest"
 	"github.com/virtualaipatient/integration/internal/testenv"
 	"github.com/virtualaipatient/integration/session"
+	"github.com/virtualaipatient/integration/store/memory"
 	"github.com/virtualaipatient/integration/store/postgres"
+	"github.com/virtualaipatient/integration/store/sqlite"
 	"github.com/virtualaipatient/integration/store/storetest"
 )
 
@@ -137,4 +141,58 @@ func BenchmarkLaunch(b *testing.B) {
 func BenchmarkLaunchParallel(b *testing.B) {
 	dsn := testenv.PostgresDSN(b)
 	sqlstoretest.BenchmarkLaunchParallel(b, openSchema(b, dsn, newSchema(b, dsn)))
+}
+
+func TestReportingConformance(t *testing.T) {
+	dsn := testenv.PostgresDSN(t)
+	storetest.RunReporting(t, func(t *testing.T, now func() time.Time) storetest.ReportingStore {
+		st, err := postgres.Open(context.Background(), dsn,
+			postgres.Options{Schema: newSchema(t, dsn), Now: now})
+		require.NoError(t, err)
+		t.Cleanup(st.Close)
+
+		return st
+	})
+}
+
+// TestSharedCodes issues and redeems one-time codes through two pools on
+// one schema.
+func TestSharedCodes(t *testing.T) {
+	dsn := testenv.PostgresDSN(t)
+	schema := newSchema(t, dsn)
+	a, b := openSchema(t, dsn, schema), openSchema(t, dsn, schema)
+	sqlstoretest.SharedCodes(t, a.(*postgres.Store), b.(*postgres.Store), 20)
+}
+
+// TestAnalyticsAcrossAdapters loads one dataset into the memory store,
+// SQLite and PostgreSQL and checks that every query gives the same report
+// in all three.
+func TestAnalyticsAcrossAdapters(t *testing.T) {
+	ctx := context.Background()
+	dsn := testenv.PostgresDSN(t)
+	pg, err := postgres.Open(ctx, dsn, postgres.Options{Schema: newSchema(t, dsn)})
+	require.NoError(t, err)
+	t.Cleanup(pg.Close)
+
+	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "vap.db"), sqlite.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = lite.Close() })
+
+	mem := memory.New()
+	stores := []storetest.ReportingStore{mem, lite, pg}
+	for _, st := range stores {
+		require.NoError(t, storetest.LoadAnalyticsDataset(ctx, st))
+	}
+
+	for _, tc := range storetest.AnalyticsCases() {
+		t.Run(tc.Name, func(t *testing.T) {
+			want, err := mem.CohortAnalytics(ctx, storetest.AnalyticsPartner, tc.Query)
+			require.NoError(t, err)
+			for _, st := range stores[1:] {
+				got, err := st.CohortAnalytics(ctx, storetest.AnalyticsPartner, tc.Query)
+				require.NoError(t, err)
+				assert.Equal(t, want, got)
+			}
+		})
+	}
 }

@@ -33,6 +33,8 @@ type Options struct {
 	BusyTimeout time.Duration
 	// MaxOpenConns caps the connections of the pool; zero means no cap.
 	MaxOpenConns int
+	// Now stamps session change times; default time.Now.
+	Now func() time.Time
 }
 
 // Store is a [session.Store] (and [session.TokenPurger]) on a SQLite file.
@@ -68,7 +70,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 
-	return &Store{Store: sqlstore.New(db, dialect), db: db}, nil
+	st := &Store{Store: sqlstore.New(db, dialect), db: db}
+	st.SetClock(opts.Now)
+
+	return st, nil
 }
 
 // Close closes the database. Calls in flight fail.
@@ -98,6 +103,19 @@ var dialect = &sqlstore.Dialect{
 	Name:            "sqlite",
 	TimeArg:         func(t time.Time) any { return t.UnixMicro() },
 	UniqueViolation: uniqueViolation,
+	JSONElements:    jsonElements,
+	JSONFlag: func(obj, key string) string {
+		return "CASE WHEN (" + obj + " ->> '" + key + "') THEN 1 ELSE 0 END"
+	},
+}
+
+// jsonElements lists the elements of a JSON array with json_each.
+func jsonElements(alias, col, key string) string {
+	if key == "" {
+		return "json_each(" + col + ") AS " + alias
+	}
+
+	return "json_each(" + col + ", '$." + key + "') AS " + alias
 }
 
 // constraints maps the column lists SQLite names in a unique violation to

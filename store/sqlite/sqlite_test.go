@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -88,4 +89,40 @@ func BenchmarkLaunch(b *testing.B) {
 
 func BenchmarkLaunchParallel(b *testing.B) {
 	sqlstoretest.BenchmarkLaunchParallel(b, openFile(b, filepath.Join(b.TempDir(), "vap.db")))
+}
+
+func TestReportingConformance(t *testing.T) {
+	storetest.RunReporting(t, func(t *testing.T, now func() time.Time) storetest.ReportingStore {
+		st, err := sqlite.Open(context.Background(), newPath(t), sqlite.Options{Now: now})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = st.Close() })
+
+		return st
+	})
+}
+
+// TestSharedCodes issues and redeems one-time codes through two handles
+// on one file.
+func TestSharedCodes(t *testing.T) {
+	path := newPath(t)
+	a, b := openFile(t, path), openFile(t, path)
+	sqlstoretest.SharedCodes(t, a.(*sqlite.Store), b.(*sqlite.Store), 20)
+}
+
+// BenchmarkHandlerLaunch is POST /launch through the full reporting
+// handler on SQLite, one-time codes kept in the database.
+func BenchmarkHandlerLaunch(b *testing.B) {
+	sqlstoretest.BenchmarkHandlerLaunch(b, openFile(b, newPath(b)).(*sqlite.Store))
+}
+
+// BenchmarkHandlerSummary is GET /sessions/{id} through the full handler
+// on SQLite.
+func BenchmarkHandlerSummary(b *testing.B) {
+	sqlstoretest.BenchmarkHandlerSummary(b, openFile(b, newPath(b)).(*sqlite.Store))
+}
+
+// BenchmarkHandlerSessionPage is GET /sessions?limit=100 through the full
+// handler on SQLite.
+func BenchmarkHandlerSessionPage(b *testing.B) {
+	sqlstoretest.BenchmarkHandlerSessionPage(b, openFile(b, newPath(b)).(*sqlite.Store))
 }

@@ -13,4 +13,8 @@
 // partner scoping, copying, the revision compare-and-swap, transaction
 // rollback, the launch replay race between two services sharing the store,
 // and launches through a store that fails part-way ([FaultStore]).
+//
+// Stores that also serve the reporting API run [RunReporting]: changed
+// sessions, catalog lists, and cohort analytics over [AnalyticsDataset],
+// which must equal analytics.Compute for every query of [AnalyticsCases].
 package storetest
