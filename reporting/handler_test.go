@@ -301,9 +301,6 @@ func TestAssignments(t *testing.T) {
 		{"same target twice", func() *httptest.ResponseRecorder {
 			return e.putAssignment(e.a, "cohort-1", "x", `{"case_id":"acs-chest-pain"}`)
 		}, 409, reporting.CodeAssignmentConflict},
-		{"unknown cohort", func() *httptest.ResponseRecorder {
-			return e.putAssignment(e.a, "nope", "x", `{"case_id":"sepsis-early"}`)
-		}, 404, reporting.CodeNotFound},
 		{"not json", func() *httptest.ResponseRecorder {
 			return e.putAssignment(e.a, "cohort-1", "x", `[`)
 		}, 400, reporting.CodeInvalidJSON},
@@ -464,4 +461,27 @@ func TestRateLimit(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, rec.Code)
 	assert.Equal(t, "1", rec.Header().Get("Retry-After"))
 	assert.Equal(t, http.StatusOK, e.get(e.b, "/cases").Code, "limits are per partner")
+}
+
+func TestAssignmentRegistersCohort(t *testing.T) {
+	e := newEnv(t)
+
+	// A cohort the partner never registered is registered by its first
+	// assignment, for that partner only.
+	put := e.putAssignment(e.a, "new-cohort", "asg-new", `{"case_id":"sepsis-early"}`)
+	require.Equal(t, http.StatusCreated, put.Code, put.Body.String())
+
+	got := e.get(e.a, "/cohorts/new-cohort/assignments/asg-new")
+	assert.Equal(t, http.StatusOK, got.Code)
+
+	cases := e.get(e.a, "/cases?cohort_id=new-cohort")
+	require.Equal(t, http.StatusOK, cases.Code, cases.Body.String())
+	assert.Contains(t, cases.Body.String(), "sepsis-early")
+
+	other := e.get(e.b, "/cohorts/new-cohort/assignments/asg-new")
+	assert.Equal(t, http.StatusNotFound, other.Code)
+	assert.Equal(t, reporting.CodeNotFound, problemCode(t, other))
+
+	otherCases := e.get(e.b, "/cases?cohort_id=new-cohort")
+	assert.Equal(t, http.StatusNotFound, otherCases.Code, otherCases.Body.String())
 }

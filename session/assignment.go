@@ -73,7 +73,8 @@ type Assignment struct {
 	MaxAttempts int
 	// Policy says which attempt is the learner's grade (default best).
 	Policy scoring.AttemptPolicy
-	// Mode is practice or assessment (default practice).
+	// Mode is practice or assessment (default assessment; ad-hoc launches
+	// create practice assignments).
 	Mode scoring.Mode
 	// Threshold overrides the rubric's pass threshold when not nil.
 	Threshold *float64
