@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"errors"
+	"fmt"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -43,12 +45,12 @@ var signatureMethods = map[string]jwt.SigningMethod{
 // supported names, no "none".
 func checkAlgorithmList(algs []string) error {
 	if len(algs) == 0 {
-		return errorf(ErrConfig, "no algorithm listed")
+		return errors.New("no algorithm listed")
 	}
 
 	for _, a := range algs {
 		if _, ok := signatureMethods[a]; !ok {
-			return errorf(ErrConfig, "algorithm %q is not supported", a)
+			return fmt.Errorf("algorithm %q is not supported", a)
 		}
 	}
 

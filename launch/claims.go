@@ -86,6 +86,10 @@ func decodeSegment(seg string, v any) error {
 
 	var serr *json.SemanticError
 	if errors.As(err, &serr) && serr.JSONPointer != "" {
+		if errors.Is(err, errDateRange) {
+			return errorf(ErrInvalidClaim, "member %q is out of range", memberName(serr.JSONPointer))
+		}
+
 		return errorf(ErrInvalidClaim, "member %q has the wrong type", memberName(serr.JSONPointer))
 	}
 
@@ -107,6 +111,10 @@ func memberName(p jsontext.Pointer) string {
 	return s
 }
 
+// errDateRange is returned for a NumericDate outside [0, year 9999],
+// including numbers too large for a float64 such as 1e400.
+var errDateRange = errors.New("out of range")
+
 // numericDate is a JWT NumericDate that remembers whether it was present.
 type numericDate struct {
 	seconds float64
@@ -126,7 +134,7 @@ func (d *numericDate) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 	f := tok.Float()
 	if math.IsNaN(f) || f < 0 || f > maxNumericDate {
-		return errors.New("out of range")
+		return errDateRange
 	}
 
 	d.seconds, d.set = f, true

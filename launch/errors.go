@@ -3,6 +3,7 @@ package launch
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -170,7 +171,21 @@ func Hint(err error) string {
 }
 
 // errorf wraps a sentinel with a fixed detail. Details never hold token
-// content or claim values.
+// content or claim values. An error of this package wrapped in the detail
+// loses its own "launch: " prefix, so that messages read it once.
 func errorf(kind error, format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{kind}, args...)...)
+	return &detailError{err: fmt.Errorf("%w: "+format, append([]any{kind}, args...)...)}
 }
+
+// detailError is an error built by errorf.
+type detailError struct {
+	err error
+}
+
+// Error returns the message with the inner "launch: " prefixes removed.
+func (e *detailError) Error() string {
+	return strings.ReplaceAll(e.err.Error(), ": launch: ", ": ")
+}
+
+// Unwrap returns the wrapped errors, for errors.Is and errors.As.
+func (e *detailError) Unwrap() error { return e.err }

@@ -70,7 +70,7 @@ func (s *KeySet) SetCurrent(k PublicKey, overlap time.Duration) error {
 	}
 
 	if s.current != nil && overlap > 0 {
-		s.previous = append(s.previous, retiredKey{key: *s.current, until: s.now().Add(overlap)})
+		s.retire(*s.current, s.now().Add(overlap))
 	}
 
 	s.current = &k
@@ -79,7 +79,11 @@ func (s *KeySet) SetCurrent(k PublicKey, overlap time.Duration) error {
 }
 
 // AddPrevious publishes a key that is no longer used to sign until the
-// given time, for example one restored from storage after a restart.
+// given time, for example one restored from storage after a restart. A key
+// id is published once: adding a key id already held as a previous key
+// keeps the later of the two times, and one equal to the current key's is
+// published as the current key until it is replaced, then until the given
+// time (or the end of its overlap, whichever is later).
 func (s *KeySet) AddPrevious(k PublicKey, until time.Time) error {
 	if err := checkPublishable(k); err != nil {
 		return err
@@ -88,9 +92,26 @@ func (s *KeySet) AddPrevious(k PublicKey, until time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	s.previous = append(s.previous, retiredKey{key: k, until: until})
+	s.retire(k, until)
 
 	return nil
+}
+
+// retire records k as a previous key until the given time, merging with an
+// entry of the same key id (the later time wins). Callers hold s.mu.
+func (s *KeySet) retire(k PublicKey, until time.Time) {
+	for i, r := range s.previous {
+		if r.key.KeyID == k.KeyID {
+			s.previous[i].key = k
+			if until.After(r.until) {
+				s.previous[i].until = until
+			}
+
+			return
+		}
+	}
+
+	s.previous = append(s.previous, retiredKey{key: k, until: until})
 }
 
 func checkPublishable(k PublicKey) error {
@@ -104,7 +125,7 @@ func checkPublishable(k PublicKey) error {
 }
 
 // Keys returns the current key first, then the previous keys whose overlap
-// has not ended. Expired previous keys are dropped.
+// has not ended, each key id once. Expired previous keys are dropped.
 func (s *KeySet) Keys() []PublicKey {
 	now := s.now()
 
@@ -125,7 +146,9 @@ func (s *KeySet) Keys() []PublicKey {
 	}
 
 	for i := len(kept) - 1; i >= 0; i-- {
-		keys = append(keys, kept[i].key)
+		if s.current == nil || kept[i].key.KeyID != s.current.KeyID {
+			keys = append(keys, kept[i].key)
+		}
 	}
 
 	return keys

@@ -45,6 +45,53 @@ func TestKeySetRotation(t *testing.T) {
 	}
 }
 
+func TestKeySetPublishesEachKeyIDOnce(t *testing.T) {
+	loadTestKeys()
+	k1 := PublicKey{KeyID: "k1", Algorithm: ES256, Key: ecKey.Public()}
+	k2 := PublicKey{KeyID: "k2", Algorithm: ES256, Key: newECKey(t).Public()}
+	tests := []struct {
+		name    string
+		steps   func(s *KeySet)
+		after   time.Duration
+		wantIDs []string
+	}{
+		{"rotate back to a previous key", func(s *KeySet) {
+			require.NoError(t, s.SetCurrent(k2, time.Hour))
+			require.NoError(t, s.SetCurrent(k1, time.Hour))
+		}, 0, []string{"k1", "k2"}},
+		{"add the current key as previous", func(s *KeySet) {
+			require.NoError(t, s.AddPrevious(k1, t0.Add(time.Hour)))
+		}, 0, []string{"k1"}},
+		{"add a previous key twice keeps the later time", func(s *KeySet) {
+			require.NoError(t, s.AddPrevious(k2, t0.Add(2*time.Hour)))
+			require.NoError(t, s.AddPrevious(k2, t0.Add(time.Hour)))
+		}, 90 * time.Minute, []string{"k1", "k2"}},
+		{"retiring a key already previous keeps the later time", func(s *KeySet) {
+			require.NoError(t, s.AddPrevious(k1, t0.Add(3*time.Hour)))
+			require.NoError(t, s.SetCurrent(k2, time.Hour))
+		}, 2 * time.Hour, []string{"k2", "k1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := t0
+			s := NewKeySet(KeySetConfig{Now: func() time.Time { return now }})
+			require.NoError(t, s.SetCurrent(k1, 0))
+			tt.steps(s)
+			now = now.Add(tt.after)
+
+			var ids []string
+			for _, k := range s.Keys() {
+				ids = append(ids, k.KeyID)
+			}
+			assert.Equal(t, tt.wantIDs, ids)
+			doc, err := s.JSON()
+			require.NoError(t, err)
+			_, err = ParseJWKS(doc)
+			assert.NoError(t, err)
+		})
+	}
+}
+
 func TestKeySetRefusesSecretsAndPrivateKeys(t *testing.T) {
 	loadTestKeys()
 	tests := []struct {

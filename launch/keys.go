@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 
 	"github.com/MicahParks/jwkset"
 )
@@ -112,18 +113,43 @@ func ParsePublicJWK(data []byte) (PublicKey, error) {
 }
 
 // ParseJWKS parses a JSON Web Key Set document and returns its usable
-// public keys. Members that are not usable signature keys (symmetric,
-// encryption-only, unsupported type or size) are skipped; a set with no
-// usable key is refused.
+// public keys. Each member is parsed on its own: members that are
+// malformed or not usable signature keys (symmetric, encryption-only,
+// unsupported type or size) are skipped; a set with no usable key is
+// refused.
 func ParseJWKS(data []byte) ([]PublicKey, error) {
-	var set jwkset.JWKSMarshal
-	if err := json.Unmarshal(data, &set); err != nil {
+	keys, err := parseKeySet(data)
+	if err != nil {
 		return nil, errorf(ErrKeyUnsupported, "parse JWKS: %w", err)
 	}
 
-	var keys []PublicKey
-	for _, m := range set.Keys {
-		jwk, err := jwkset.NewJWKFromMarshal(m, jwkset.JWKMarshalOptions{}, jwkset.JWKValidateOptions{})
+	if len(keys) == 0 {
+		return nil, errorf(ErrKeyUnsupported, "JWKS holds no usable signing key")
+	}
+
+	return keys, nil
+}
+
+// errNotKeySet is returned for a document that is not a JSON object with a
+// "keys" array.
+var errNotKeySet = errors.New(`not a JSON object with a "keys" array`)
+
+// parseKeySet returns the usable public keys of a JWK Set document, which
+// may be none. Only a document that is not a JSON object with a "keys"
+// array is an error; each member is parsed alone through jwkset's per-JWK
+// parser, so that one malformed or unsupported member costs only itself.
+func parseKeySet(data []byte) ([]PublicKey, error) {
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(data, &set); err != nil || set.Keys == nil {
+		return nil, errNotKeySet
+	}
+
+	keys := make([]PublicKey, 0, len(set.Keys))
+	for _, raw := range set.Keys {
+		jwk, err := jwkset.NewJWKFromRawJSON(raw, jwkset.JWKMarshalOptions{},
+			jwkset.JWKValidateOptions{})
 		if err != nil {
 			continue
 		}
@@ -131,9 +157,6 @@ func ParseJWKS(data []byte) ([]PublicKey, error) {
 		if k, err := publicKeyFromJWK(jwk); err == nil {
 			keys = append(keys, k)
 		}
-	}
-	if len(keys) == 0 {
-		return nil, errorf(ErrKeyUnsupported, "JWKS holds no usable signing key")
 	}
 
 	return keys, nil

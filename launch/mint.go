@@ -34,8 +34,10 @@ type MinterConfig struct {
 	Secret []byte
 	// KeyID is the "kid" header; required when the partner has several keys.
 	KeyID string
-	// TTL is the token lifetime. Default DefaultTTL (60 s); at most
-	// MaxLifetime (5 minutes).
+	// TTL is the token lifetime. Default DefaultTTL (60 s); at least one
+	// second, at most MaxLifetime (5 minutes). Tokens carry whole seconds:
+	// exp is iat (now, truncated to the second) plus TTL, truncated, so a
+	// fractional TTL is rounded down and exp - iat never exceeds it.
 	TTL time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
@@ -126,14 +128,24 @@ func (m *Minter) MintAPICredential(ctx context.Context, audience string) (string
 }
 
 func (m *Minter) baseClaims(aud string) claimSet {
-	now := m.now()
+	iat, exp := tokenTimes(m.now(), m.ttl)
 
 	return claimSet{
 		Issuer:   m.issuer,
 		Audience: audience{one: aud},
-		IssuedAt: newNumericDate(now),
-		Expiry:   newNumericDate(now.Add(m.ttl)),
+		IssuedAt: newNumericDate(iat),
+		Expiry:   newNumericDate(exp),
 	}
+}
+
+// tokenTimes returns iat and exp in whole seconds: iat is now truncated to
+// the second and exp is iat plus ttl, truncated too, so exp - iat never
+// exceeds ttl (a fractional ttl is rounded down).
+func tokenTimes(now time.Time, ttl time.Duration) (iat, exp time.Time) {
+	iat = time.Unix(now.Unix(), 0).UTC()
+	exp = time.Unix(iat.Add(ttl).Unix(), 0).UTC()
+
+	return iat, exp
 }
 
 // checkLaunchRequest applies the verifier's launch rules before signing,

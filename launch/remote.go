@@ -71,13 +71,15 @@ func remoteConfigFrom(cfg VerifierConfig) remoteConfig {
 	return rc
 }
 
-// boundedClient copies base (or a new client) with a total timeout and a
-// response size cap.
+// boundedClient copies base (or a new client) with a total timeout, a
+// response size cap and no redirects.
 func boundedClient(base *http.Client, timeout time.Duration, maxBytes int64) *http.Client {
 	c := &http.Client{}
 	if base != nil {
 		*c = *base
 	}
+
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return errRedirect }
 
 	if c.Timeout == 0 || c.Timeout > timeout {
 		c.Timeout = timeout
@@ -152,6 +154,9 @@ func checkJWKSURL(rawURL string) error {
 }
 
 func (r *remoteKeys) close() { r.cancel() }
+
+// errRedirect is returned when the JWK Set URL answers with a redirect.
+var errRedirect = errors.New("JWK Set URL answered with a redirect; redirects are not followed")
 
 // lookup returns the key for kid ("" when the set holds a single key). An
 // unknown kid triggers at most one refresh per cooldown; concurrent callers

@@ -211,6 +211,37 @@ func TestRemoteKeysRefresh(t *testing.T) {
 	}
 }
 
+func TestRemoteKeysNoRedirect(t *testing.T) {
+	loadTestKeys()
+	target := newJWKSServer(t, jwksOf(t, PublicKey{KeyID: "k1", Key: ecKey.Public()}))
+	redirect := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusFound))
+	t.Cleanup(redirect.Close)
+
+	tests := []struct {
+		name   string
+		client *http.Client
+	}{
+		{name: "default client"},
+		{name: "caller's client that follows redirects", client: &http.Client{
+			CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := testPartner(ES256)
+			p.Keys, p.JWKSURL = nil, redirect.URL
+			v, err := NewVerifier(VerifierConfig{Partners: []Partner{p}, Now: fixedClock(t0),
+				HTTPClient: tt.client})
+			require.NoError(t, err)
+			t.Cleanup(v.Close)
+			waitIdle(v)
+
+			_, err = v.Verify(context.Background(), mintWith(t, ecKey, "k1"))
+			assert.ErrorIs(t, err, ErrKeySetUnavailable)
+			assert.Zero(t, target.hits.Load())
+		})
+	}
+}
+
 func TestRemoteKeysBadTokensCostNoFetch(t *testing.T) {
 	srv := newJWKSServer(t, jwksOf(t, PublicKey{KeyID: "k1", Key: newECKey(t).Public()}))
 	v := remoteVerifier(t, srv.URL, time.Hour)

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -17,7 +18,9 @@ type ReplayGuard interface {
 	Consume(ctx context.Context, issuer, tokenID string, until time.Time) error
 }
 
-// consume calls the guard and fails closed on anything but success.
+// consume calls the guard and fails closed on anything but success. When
+// ctx has ended, the context error is returned (wrapped): the caller gave
+// up, the guard did not fail.
 func consume(ctx context.Context, g ReplayGuard, issuer, tokenID string, until time.Time) error {
 	err := g.Consume(ctx, issuer, tokenID, until)
 	switch {
@@ -25,6 +28,10 @@ func consume(ctx context.Context, g ReplayGuard, issuer, tokenID string, until t
 		return nil
 	case errors.Is(err, ErrReplayed):
 		return ErrReplayed
+	case ctx.Err() != nil:
+		return fmt.Errorf("launch: replay check abandoned: %w", ctx.Err())
+	case errors.Is(err, ErrReplayGuardUnavailable):
+		return err
 	default:
 		return errorf(ErrReplayGuardUnavailable, "%w", err)
 	}
@@ -44,8 +51,11 @@ type MemoryReplayGuardConfig struct {
 	Now func() time.Time
 }
 
-// MemoryReplayGuard is an in-process ReplayGuard. It forgets entries once
-// their time has passed and never holds more than its capacity.
+// MemoryReplayGuard is an in-process ReplayGuard. It remembers an entry up
+// to and including its `until` instant (a Verifier accepts a token until
+// exactly exp plus leeway, which is the `until` it passes), forgets it
+// after, and never holds more than its capacity. When full of live entries
+// Consume returns an error wrapping ErrReplayGuardUnavailable.
 //
 // NOTE: it is local to one process; several VAP instances behind a load
 // balancer need a shared guard (a database with a unique key).
@@ -58,7 +68,7 @@ type MemoryReplayGuard struct {
 }
 
 // errGuardFull is returned when the guard is full of live entries.
-var errGuardFull = errors.New("launch: replay guard full")
+var errGuardFull = errorf(ErrReplayGuardUnavailable, "full")
 
 // NewMemoryReplayGuard returns an empty guard.
 func NewMemoryReplayGuard(cfg MemoryReplayGuardConfig) *MemoryReplayGuard {
@@ -90,8 +100,9 @@ func (g *MemoryReplayGuard) Consume(ctx context.Context, issuer, tokenID string,
 	g.mu.Lock()
 	defer g.mu.Unlock()
 
+	// After evict, every entry left is live: its until is not before now.
 	g.evict(now)
-	if t, ok := g.until[key]; ok && t.After(now) {
+	if _, ok := g.until[key]; ok {
 		return ErrReplayed
 	}
 
@@ -114,9 +125,9 @@ func (g *MemoryReplayGuard) Len() int {
 	return len(g.until)
 }
 
-// evict forgets every entry whose time has passed.
+// evict forgets every entry whose until is strictly before now.
 func (g *MemoryReplayGuard) evict(now time.Time) {
-	for len(g.expiries) > 0 && !g.expiries[0].until.After(now) {
+	for len(g.expiries) > 0 && g.expiries[0].until.Before(now) {
 		e := heap.Pop(&g.expiries).(expiry)
 		if t, ok := g.until[e.key]; ok && t.Equal(e.until) {
 			delete(g.until, e.key)

@@ -33,8 +33,9 @@ type SessionTokenConfig struct {
 	// PreviousKeys are still accepted during a key rotation; each needs a
 	// KeyID.
 	PreviousKeys []PublicKey
-	// TTL is the token lifetime. Default DefaultSessionTTL; at most
-	// MaxSessionTTL.
+	// TTL is the token lifetime. Default DefaultSessionTTL; at least one
+	// second, at most MaxSessionTTL. As for MinterConfig.TTL, exp is the
+	// truncated iat plus TTL, truncated: a fractional TTL is rounded down.
 	TTL time.Duration
 	// Leeway is the clock leeway. Default DefaultLeeway; at most MaxLeeway.
 	Leeway time.Duration
@@ -124,13 +125,13 @@ func (s *SessionTokens) newVerifier(cfg SessionTokenConfig) (*Verifier, error) {
 		}
 	}
 
-	e, err := newPartnerEntry(Partner{
+	e, err := buildEntry(Partner{
 		ID: "vap", Issuer: s.issuer, Audience: s.audience, Algorithms: algs,
 		Keys:   append([]PublicKey{current}, cfg.PreviousKeys...),
 		Leeway: cfg.Leeway,
 	})
 	if err != nil {
-		return nil, err
+		return nil, errorf(ErrConfig, "session tokens: %w", err)
 	}
 
 	e.maxLifetime = ttl
@@ -154,13 +155,12 @@ func (s *SessionTokens) Issue(sessionID, partnerID string) (string, time.Time, e
 		return "", time.Time{}, err
 	}
 
-	now := s.now()
-	exp := now.Add(s.ttl).Truncate(time.Second)
+	iat, exp := tokenTimes(s.now(), s.ttl)
 	c := claimSet{
 		Issuer:    s.issuer,
 		Subject:   sessionID,
 		Audience:  audience{one: s.audience},
-		IssuedAt:  newNumericDate(now),
+		IssuedAt:  newNumericDate(iat),
 		Expiry:    newNumericDate(exp),
 		SessionID: sessionID,
 		PartnerID: partnerID,
@@ -177,6 +177,9 @@ func (s *SessionTokens) Issue(sessionID, partnerID string) (string, time.Time, e
 // Verify checks a session token: VAP's keys, typ TypeSession, issuer,
 // audience, times and lifetime. Session tokens are bearer tokens: they are
 // not consumed and stay valid until they expire.
+//
+// Verify takes no context: its keys are static and held in memory, so it
+// does no I/O and never blocks.
 func (s *SessionTokens) Verify(token string) (*SessionToken, error) {
 	c, _, err := s.verifier.verifyToken(context.Background(), token, TypeSession, launchAudience)
 	if err != nil {

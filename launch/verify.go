@@ -94,12 +94,25 @@ type Partner struct {
 	// JWKSURL is the partner's JWK Set URL. It must be https, except on
 	// loopback hosts. Keys and JWKSURL may be combined; at least one is
 	// required.
+	//
+	// The set is fetched and cached by jwkset. Members that are not usable
+	// signature keys (symmetric, encryption-only, unsupported type or size,
+	// not suiting Algorithms) are skipped. A failed fetch (network or HTTP
+	// error, redirect, oversized or malformed document) and a set holding
+	// no usable key both keep the last good keys, so a broken publication
+	// never stops launches.
+	//
+	// NOTE: for the same reason, publishing an empty set does not revoke
+	// the partner's keys; to revoke, remove the partner or its key from the
+	// registry and build a new Verifier. A set with one malformed member is
+	// rejected whole by jwkset, keeping the last good keys.
 	JWKSURL string
 	// MaxLifetime is the longest exp - iat accepted. Default and maximum:
 	// MaxLifetime (5 minutes).
 	MaxLifetime time.Duration
-	// Leeway is the clock leeway for exp, nbf and iat. Default DefaultLeeway
-	// (30 s); at most MaxLeeway (2 minutes).
+	// Leeway is the clock leeway for exp, nbf and iat. Zero means the
+	// default, DefaultLeeway (30 s): no leeway at all cannot be asked for.
+	// At most MaxLeeway (2 minutes).
 	Leeway time.Duration
 }
 
@@ -113,7 +126,11 @@ type VerifierConfig struct {
 	ReplayGuard ReplayGuard
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
-	// HTTPClient fetches JWK Sets. Default: a client with JWKSTimeout.
+	// HTTPClient fetches JWK Sets. Default: a client with JWKSTimeout. The
+	// verifier uses a copy whose timeout is at most JWKSTimeout, whose
+	// responses are capped at JWKSMaxBytes and which never follows
+	// redirects (its CheckRedirect is replaced): the JWKS URL must answer
+	// itself.
 	HTTPClient *http.Client
 	// MaxTokenBytes caps the raw token size. Default DefaultMaxTokenBytes.
 	MaxTokenBytes int
@@ -220,19 +237,31 @@ func (v *Verifier) addPartners(cfg VerifierConfig) error {
 }
 
 func newPartnerEntry(p Partner) (*partnerEntry, error) {
-	switch {
-	case p.ID == "":
+	if p.ID == "" {
 		return nil, errorf(ErrConfig, "partner without id")
+	}
+
+	e, err := buildEntry(p)
+	if err != nil {
+		return nil, errorf(ErrConfig, "partner %q: %w", p.ID, err)
+	}
+
+	return e, nil
+}
+
+// buildEntry validates p; its errors name no partner, the caller does.
+func buildEntry(p Partner) (*partnerEntry, error) {
+	switch {
 	case p.Issuer == "":
-		return nil, errorf(ErrConfig, "partner %q: empty issuer", p.ID)
+		return nil, errors.New("empty issuer")
 	case p.Audience == "":
-		return nil, errorf(ErrConfig, "partner %q: empty audience", p.ID)
+		return nil, errors.New("empty audience")
 	case len(p.Keys) == 0 && p.JWKSURL == "":
-		return nil, errorf(ErrConfig, "partner %q: no key and no JWKS URL", p.ID)
+		return nil, errors.New("no key and no JWKS URL")
 	}
 
 	if err := checkAlgorithmList(p.Algorithms); err != nil {
-		return nil, errorf(ErrConfig, "partner %q: %w", p.ID, err)
+		return nil, err
 	}
 
 	e := &partnerEntry{
@@ -243,12 +272,12 @@ func newPartnerEntry(p Partner) (*partnerEntry, error) {
 	var err error
 	e.maxLifetime, e.leeway, err = checkWindow(p.MaxLifetime, p.Leeway, MaxLifetime)
 	if err != nil {
-		return nil, errorf(ErrConfig, "partner %q: %w", p.ID, err)
+		return nil, err
 	}
 
 	e.keys, e.single, err = indexKeys(p.Keys, e.algs, p.JWKSURL == "")
 	if err != nil {
-		return nil, errorf(ErrConfig, "partner %q: %w", p.ID, err)
+		return nil, err
 	}
 
 	return e, nil
@@ -401,6 +430,11 @@ func (v *Verifier) verifyToken(ctx context.Context, token, typ string,
 	// Size cap before any work.
 	if len(token) > v.maxBytes {
 		return nil, nil, ErrTokenTooLarge
+	}
+
+	// Alphabet: base64url and dots only; decoders would skip CR and LF.
+	if err := checkAlphabet(token); err != nil {
+		return nil, nil, err
 	}
 
 	// Structure: three strict segments, header rules, claims decoding.
@@ -623,16 +657,23 @@ func checkTokenID(jti string) error {
 		return errorf(ErrInvalidClaim, "jti too long")
 	}
 
-	return nil
+	return requiredText("jti", jti)
 }
 
-// checkLaunchClaims checks the claims specific to launch tokens.
+// checkLaunchClaims checks the claims specific to launch tokens: sub
+// required, not blank, without control characters; cohort_id required and
+// printable; name without control characters; case_id and case_set_id
+// slugs, at most one of them; every value at most 256 bytes.
 func checkLaunchClaims(c *claimSet) error {
 	if err := requiredText("sub", c.Subject); err != nil {
 		return err
 	}
 
-	if err := requiredText("cohort_id", c.CohortID); err != nil {
+	if err := printableClaim("cohort_id", c.CohortID); err != nil {
+		return err
+	}
+
+	if err := textClaim("name", c.Name); err != nil {
 		return err
 	}
 
@@ -648,25 +689,11 @@ func checkLaunchClaims(c *claimSet) error {
 		return errorf(ErrInvalidClaim, "case_id and case_set_id are exclusive")
 	}
 
-	for _, s := range [...]string{c.Name, c.CaseID, c.CaseSetID} {
-		if len(s) > maxClaimLength {
-			return errorf(ErrInvalidClaim, "claim longer than %d bytes", maxClaimLength)
-		}
+	if err := slugClaim("case_id", c.CaseID); err != nil {
+		return err
 	}
 
-	return nil
-}
-
-func requiredText(name, value string) error {
-	if value == "" {
-		return errorf(ErrMissingClaim, "%s", name)
-	}
-
-	if len(value) > maxClaimLength {
-		return errorf(ErrInvalidClaim, "%s longer than %d bytes", name, maxClaimLength)
-	}
-
-	return nil
+	return slugClaim("case_set_id", c.CaseSetID)
 }
 
 func containsString(list []string, s string) bool {

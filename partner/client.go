@@ -46,7 +46,8 @@ type ClientConfig struct {
 	// credentials.
 	Ring *Ring
 	// APIAudience is the "aud" of API credentials VAP gave the partner;
-	// required when TokenSource is nil.
+	// required when TokenSource is nil: NewClient refuses a Ring without
+	// either with ErrConfig.
 	APIAudience string
 	// TokenSource supplies the bearer credential of reporting calls.
 	// Default NewTokenSource(Ring, APIAudience).
@@ -100,12 +101,14 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		retry: cfg.Retry.withDefaults(), maxBody: cfg.MaxResponseBytes, now: cfg.Now,
 		sleep: sleepContext,
 	}
-	if c.tokens == nil && cfg.Ring != nil && cfg.APIAudience != "" {
-		c.tokens, _ = NewTokenSource(cfg.Ring, cfg.APIAudience)
-	}
-
 	if c.ring == nil && c.tokens == nil {
 		return nil, configError("client needs a ring, or a token source for reporting only")
+	}
+
+	if c.tokens == nil {
+		if c.tokens, err = NewTokenSource(cfg.Ring, cfg.APIAudience); err != nil {
+			return nil, configError("a client with a ring and no token source needs an API audience")
+		}
 	}
 
 	if c.formCSP, err = formPolicy(base, cfg.FormActionOrigins); err != nil {
@@ -190,6 +193,26 @@ type apiCall struct {
 	// once marks a call that must not be retried after it may have
 	// reached the server (a launch).
 	once bool
+	// ids are the id parameters placed in the path, as name and value
+	// pairs, checked before any request.
+	ids []string
+}
+
+// ids pairs id parameter names and values for apiCall.ids.
+func ids(nameValue ...string) []string { return nameValue }
+
+// checkIDs refuses an empty, "." or ".." id: each would change the path
+// the request reaches. Errors name the parameter, never its value.
+func checkIDs(op string, nameValue []string) error {
+	for i := 0; i+1 < len(nameValue); i += 2 {
+		switch nameValue[i+1] {
+		case "", ".", "..":
+			return fmt.Errorf("%w: %s: %s must not be empty, \".\" or \"..\"", ErrInvalidID, op,
+				nameValue[i])
+		}
+	}
+
+	return nil
 }
 
 // endpoint returns the absolute URL of a path made of segments, each
@@ -207,6 +230,10 @@ func (c *Client) endpoint(segments ...string) string {
 
 // do runs call, with retries, and decodes a success into call.out.
 func (c *Client) do(ctx context.Context, call apiCall) error {
+	if err := checkIDs(call.op, call.ids); err != nil {
+		return err
+	}
+
 	var body []byte
 	if call.body != nil {
 		var err error
@@ -227,10 +254,22 @@ func (c *Client) do(ctx context.Context, call apiCall) error {
 			return c.final(call, err, reached)
 		}
 
-		if err := c.sleep(ctx, delay); err != nil {
-			return fmt.Errorf("partner: %s: %w", call.op, err)
+		// Do not start a wait the context would cut short.
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < delay {
+			return c.abandoned(call, err, reached, context.DeadlineExceeded)
+		}
+
+		if serr := c.sleep(ctx, delay); serr != nil {
+			return c.abandoned(call, err, reached, serr)
 		}
 	}
+}
+
+// abandoned returns the last attempt's error (an *APIError for a 429 or a
+// 503) joined with the context error that ended the retries, so that
+// errors.Is finds both.
+func (c *Client) abandoned(call apiCall, err error, reached bool, ctxErr error) error {
+	return fmt.Errorf("%w; retry abandoned: %w", c.final(call, err, reached), ctxErr)
 }
 
 // final turns the last attempt's error into the returned one.
@@ -304,7 +343,7 @@ func (c *Client) authorize(req *http.Request) error {
 
 	tok, err := c.tokens.Token()
 	if err != nil {
-		return fmt.Errorf("%w: %w", errNoCredential, err)
+		return &credentialError{err: err}
 	}
 
 	tok.SetAuthHeader(req)
@@ -312,9 +351,18 @@ func (c *Client) authorize(req *http.Request) error {
 	return nil
 }
 
-// errNoCredential marks a failure to obtain the API credential, which no
-// retry would mend.
-var errNoCredential = errors.New("api credential unavailable")
+// credentialError is a token source failure. It matches ErrCredential and
+// unwraps to the source's error; its message carries no "partner: " prefix
+// of its own, the call's prefix comes first.
+type credentialError struct {
+	err error
+}
+
+func (e *credentialError) Error() string { return "api credential unavailable: " + e.err.Error() }
+
+func (e *credentialError) Is(target error) bool { return target == ErrCredential }
+
+func (e *credentialError) Unwrap() error { return e.err }
 
 // transportError drops the URL that *url.Error adds, so that no query
 // value ever reaches an error message.
@@ -399,8 +447,14 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return time.Duration(min(max(secs, 0), int64(maxRetryAfter/time.Second))) * time.Second
+	if allDigits(v) {
+		// Too many digits for an int64 saturates to the maximum.
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+
+		return time.Duration(secs) * time.Second
 	}
 
 	t, err := http.ParseTime(v)
@@ -409,4 +463,20 @@ func retryAfter(v string, now time.Time) time.Duration {
 	}
 
 	return min(max(t.Sub(now), 0), maxRetryAfter)
+}
+
+// allDigits reports whether v is one or more ASCII digits, the delay-seconds
+// form of Retry-After.
+func allDigits(v string) bool {
+	if v == "" {
+		return false
+	}
+
+	for i := range len(v) {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+
+	return true
 }

@@ -212,7 +212,7 @@ func (e *env) newHandler() *reporting.Handler {
 		Partners: []launch.Partner{{ID: partnerID, Issuer: issuer, Audience: launchAud,
 			APIAudience: apiAud, Algorithms: []string{launch.ES256}, JWKSURL: e.jwks.URL}},
 		Now:          e.clock.Now,
-		JWKSCooldown: time.Millisecond,
+		JWKSCooldown: time.Nanosecond,
 	})
 	require.NoError(e.t, err)
 	e.t.Cleanup(verifier.Close)

@@ -50,6 +50,15 @@ var (
 	// is not the documented JSON, or one above the size limit.
 	ErrResponse = errors.New("partner: malformed response")
 
+	// ErrCredential is returned by reporting calls when the token source
+	// fails to supply an API credential (for example, a signer that
+	// fails). It wraps the source's error; the call is not retried.
+	ErrCredential = errors.New("partner: api credential unavailable")
+
+	// ErrInvalidID is returned, before any request, when an id parameter
+	// (session, cohort or assignment id) is empty, "." or "..".
+	ErrInvalidID = errors.New("partner: invalid id")
+
 	// ErrLaunchOutcomeUnknown is returned by [Client.Launch] when the
 	// request may have reached VAP but no answer was read (connection
 	// reset, timeout). The launch is not retried, because its token is

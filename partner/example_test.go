@@ -17,29 +17,6 @@ import (
 	"github.com/virtualaipatient/integration/reporting"
 )
 
-// exampleT makes the test environment usable from examples: a failure
-// panics, and cleanups run when done is called.
-type exampleT struct{ cleanups []func() }
-
-func (t *exampleT) Errorf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
-func (t *exampleT) FailNow()                          { panic("example failed") }
-func (t *exampleT) Helper()                           {}
-func (t *exampleT) Cleanup(f func())                  { t.cleanups = append(t.cleanups, f) }
-
-func (t *exampleT) done() {
-	for i := len(t.cleanups) - 1; i >= 0; i-- {
-		t.cleanups[i]()
-	}
-}
-
-// demo starts a VAP backend with a published case and a cohort, and a
-// partner client for it.
-func demo() (*env, func()) {
-	t := &exampleT{}
-
-	return newEnv(t), t.done
-}
-
 // tokenHeader returns the "alg" and "typ" of a compact token's header.
 func tokenHeader(token string) (string, string) {
 	seg, _, _ := strings.Cut(token, ".")
@@ -201,10 +178,24 @@ func ExampleNewClient() {
 }
 
 func ExampleClient_Launch() {
-	e, done := demo()
-	defer done()
+	// A stand-in for VAP's launch endpoint; use VAP's real URL instead.
+	vap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"session_id":"4f0c2b1e-8d7a-4c5e-9b3f-2a1d0e9c8b7a",`+
+			`"launch_url":"https://learn.vap.example/app#code=Zk9x"}`)
+	}))
+	defer vap.Close()
 
-	res, err := e.client.Launch(context.Background(), partner.Launch{
+	key, _ := partner.GenerateKey()
+	ring, _ := partner.NewRing(partner.RingConfig{
+		Issuer: "https://cme.acme.example", Audience: "https://vap.example/launch",
+	}, key)
+	client, _ := partner.NewClient(partner.ClientConfig{
+		BaseURL: vap.URL + reporting.DefaultBasePath, Ring: ring,
+		APIAudience: "https://vap.example/api",
+	})
+
+	res, err := client.Launch(context.Background(), partner.Launch{
 		Learner:  partner.Learner{ID: "u-7f3a9c", Name: "Sam"},
 		CohortID: "cardio-2026",
 		CaseID:   "acs-chest-pain",
@@ -219,44 +210,73 @@ func ExampleClient_Launch() {
 }
 
 func ExampleClient_WriteLaunchForm() {
-	e, done := demo()
-	defer done()
+	key, _ := partner.GenerateKey()
+	ring, _ := partner.NewRing(partner.RingConfig{
+		Issuer: "https://cme.acme.example", Audience: "https://vap.example/launch",
+	}, key)
+	client, _ := partner.NewClient(partner.ClientConfig{
+		BaseURL: "https://vap.example" + reporting.DefaultBasePath, Ring: ring,
+		APIAudience: "https://vap.example/api",
+	})
 
-	rec := httptest.NewRecorder()
-	err := e.client.WriteLaunchForm(context.Background(), rec, partner.Launch{
+	// In a handler, w is the learner's response.
+	w := httptest.NewRecorder()
+	err := client.WriteLaunchForm(context.Background(), w, partner.Launch{
 		Learner: partner.Learner{ID: "u-7f3a9c"}, CohortID: "cardio-2026", CaseID: "acs-chest-pain",
 	})
 	if err != nil {
 		panic(err)
 	}
 
-	csp := rec.Header().Get("Content-Security-Policy")
-	fmt.Println(rec.Code, strings.HasPrefix(csp, "default-src 'none'; script-src 'sha256-"))
+	csp := w.Header().Get("Content-Security-Policy")
+	fmt.Println(w.Code, strings.HasPrefix(csp, "default-src 'none'; script-src 'sha256-"))
 	// Output: 200 true
 }
 
 func ExampleClient_LaunchFormHandler() {
-	e, done := demo()
-	defer done()
+	key, _ := partner.GenerateKey()
+	ring, _ := partner.NewRing(partner.RingConfig{
+		Issuer: "https://cme.acme.example", Audience: "https://vap.example/launch",
+	}, key)
+	client, _ := partner.NewClient(partner.ClientConfig{
+		BaseURL: "https://vap.example" + reporting.DefaultBasePath, Ring: ring,
+		APIAudience: "https://vap.example/api",
+	})
 
 	// resolve reads the partner's own login session.
 	resolve := func(r *http.Request) (partner.Launch, error) {
 		return partner.Launch{Learner: partner.Learner{ID: "u-7f3a9c"}, CohortID: "cardio-2026",
 			CaseID: "acs-chest-pain"}, nil
 	}
-	h := e.client.LaunchFormHandler(resolve)
+	mux := http.NewServeMux()
+	mux.Handle("GET /open-vap", client.LaunchFormHandler(resolve))
 
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/open-vap", nil))
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/open-vap", nil))
 	fmt.Println(rec.Code, strings.Contains(rec.Body.String(), `name="launch_token"`))
 	// Output: 200 true
 }
 
 func ExampleClient_Cases() {
-	e, done := demo()
-	defer done()
+	// A stand-in for VAP's catalog endpoint; use VAP's real URL instead.
+	vap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"cohort_id":null,"assignments":[],"case_sets":[],"cases":[`+
+			`{"case_id":"acs-chest-pain","latest_version":"1.0"},`+
+			`{"case_id":"sepsis-early","latest_version":"1.0"}]}`)
+	}))
+	defer vap.Close()
 
-	catalog, err := e.client.Cases(context.Background(), "")
+	key, _ := partner.GenerateKey()
+	ring, _ := partner.NewRing(partner.RingConfig{
+		Issuer: "https://cme.acme.example", Audience: "https://vap.example/launch",
+	}, key)
+	client, _ := partner.NewClient(partner.ClientConfig{
+		BaseURL: vap.URL + reporting.DefaultBasePath, Ring: ring,
+		APIAudience: "https://vap.example/api",
+	})
+
+	catalog, err := client.Cases(context.Background(), "")
 	if err != nil {
 		panic(err)
 	}
@@ -270,13 +290,28 @@ func ExampleClient_Cases() {
 }
 
 func ExampleClient_PutAssignment() {
-	e, done := demo()
-	defer done()
+	// A stand-in for VAP that stores the assignment; use VAP's real URL.
+	vap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in reporting.AssignmentInput
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"assignment_id":"week-3","cohort_id":"cardio-2026",`+
+			`"case_set_id":%q,"mode":%q,"cases":[{"case_id":"acs-chest-pain"},`+
+			`{"case_id":"sepsis-early"}]}`, in.CaseSetID, in.Mode)
+	}))
+	defer vap.Close()
 
-	ctx := context.Background()
-	a, err := e.client.PutAssignment(ctx, "cardio-2026", "week-3", reporting.AssignmentInput{
-		CaseSetID: "core-emergencies", Mode: "assessment", MaxAttempts: 2,
+	key, _ := partner.GenerateKey()
+	ring, _ := partner.NewRing(partner.RingConfig{
+		Issuer: "https://cme.acme.example", Audience: "https://vap.example/launch",
+	}, key)
+	client, _ := partner.NewClient(partner.ClientConfig{
+		BaseURL: vap.URL + reporting.DefaultBasePath, Ring: ring,
+		APIAudience: "https://vap.example/api",
 	})
+
+	a, err := client.PutAssignment(context.Background(), "cardio-2026", "week-3",
+		reporting.AssignmentInput{CaseSetID: "core-emergencies", Mode: "assessment", MaxAttempts: 2})
 	if err != nil {
 		panic(err)
 	}
@@ -286,14 +321,24 @@ func ExampleClient_PutAssignment() {
 }
 
 func ExampleClient_Assignment() {
-	e, done := demo()
-	defer done()
+	// A stand-in for VAP's assignment endpoint; use VAP's real URL instead.
+	vap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"assignment_id":"week-3","cohort_id":"cardio-2026",`+
+			`"case_id":"sepsis-early","attempt_policy":"best"}`)
+	}))
+	defer vap.Close()
 
-	ctx := context.Background()
-	_, _ = e.client.PutAssignment(ctx, "cardio-2026", "week-3",
-		reporting.AssignmentInput{CaseID: "sepsis-early"})
+	key, _ := partner.GenerateKey()
+	ring, _ := partner.NewRing(partner.RingConfig{
+		Issuer: "https://cme.acme.example", Audience: "https://vap.example/launch",
+	}, key)
+	client, _ := partner.NewClient(partner.ClientConfig{
+		BaseURL: vap.URL + reporting.DefaultBasePath, Ring: ring,
+		APIAudience: "https://vap.example/api",
+	})
 
-	a, err := e.client.Assignment(ctx, "cardio-2026", "week-3")
+	a, err := client.Assignment(context.Background(), "cardio-2026", "week-3")
 	if err != nil {
 		panic(err)
 	}
@@ -303,16 +348,35 @@ func ExampleClient_Assignment() {
 }
 
 func ExampleClient_DeleteAssignment() {
-	e, done := demo()
-	defer done()
+	// A stand-in for VAP: the first delete succeeds, the next finds nothing.
+	deleted := false
+	vap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !deleted {
+			deleted = true
+			w.WriteHeader(http.StatusNoContent)
+
+			return
+		}
+
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"title":"Not Found","status":404,"code":"not_found"}`)
+	}))
+	defer vap.Close()
+
+	key, _ := partner.GenerateKey()
+	ring, _ := partner.NewRing(partner.RingConfig{
+		Issuer: "https://cme.acme.example", Audience: "https://vap.example/launch",
+	}, key)
+	client, _ := partner.NewClient(partner.ClientConfig{
+		BaseURL: vap.URL + reporting.DefaultBasePath, Ring: ring,
+		APIAudience: "https://vap.example/api",
+	})
 
 	ctx := context.Background()
-	_, _ = e.client.PutAssignment(ctx, "cardio-2026", "week-3",
-		reporting.AssignmentInput{CaseID: "sepsis-early"})
+	fmt.Println(client.DeleteAssignment(ctx, "cardio-2026", "week-3"))
 
-	fmt.Println(e.client.DeleteAssignment(ctx, "cardio-2026", "week-3"))
-
-	err := e.client.DeleteAssignment(ctx, "cardio-2026", "week-3")
+	err := client.DeleteAssignment(ctx, "cardio-2026", "week-3")
 	var apiErr *partner.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println(apiErr.Status, apiErr.Code, errors.Is(err, partner.ErrNotFound))
@@ -323,16 +387,24 @@ func ExampleClient_DeleteAssignment() {
 }
 
 func ExampleClient_Summary() {
-	e, done := demo()
-	defer done()
+	// A stand-in for VAP's summary endpoint; use VAP's real URL instead.
+	vap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"session_id":"4f0c2b1e-8d7a-4c5e-9b3f-2a1d0e9c8b7a",`+
+			`"status":"completed","outcome":"passed","score":{"percent":76.75}}`)
+	}))
+	defer vap.Close()
 
-	ctx := context.Background()
-	_, _ = e.client.PutAssignment(ctx, "cardio-2026", "week-1",
-		reporting.AssignmentInput{CaseID: "acs-chest-pain", Mode: "assessment"})
-	res, _ := e.client.Launch(ctx, learner("u-7f3a9c"))
-	e.complete(res.SessionID)
+	key, _ := partner.GenerateKey()
+	ring, _ := partner.NewRing(partner.RingConfig{
+		Issuer: "https://cme.acme.example", Audience: "https://vap.example/launch",
+	}, key)
+	client, _ := partner.NewClient(partner.ClientConfig{
+		BaseURL: vap.URL + reporting.DefaultBasePath, Ring: ring,
+		APIAudience: "https://vap.example/api",
+	})
 
-	sum, err := e.client.Summary(ctx, res.SessionID)
+	sum, err := client.Summary(context.Background(), "4f0c2b1e-8d7a-4c5e-9b3f-2a1d0e9c8b7a")
 	if err != nil {
 		panic(err)
 	}
@@ -342,42 +414,75 @@ func ExampleClient_Summary() {
 }
 
 func ExampleClient_Sessions() {
-	e, done := demo()
-	defer done()
+	// A stand-in for VAP's session listing, two sessions per page; use
+	// VAP's real URL instead.
+	vap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("cursor") == "" {
+			fmt.Fprint(w, `{"sessions":[{"partner_user_id":"u-1","status":"created"},`+
+				`{"partner_user_id":"u-2","status":"created"}],"next_cursor":"c2","has_more":true}`)
 
-	ctx := context.Background()
-	for _, id := range []string{"u-1", "u-2", "u-3"} {
-		_, _ = e.client.Launch(ctx, learner(id))
-	}
-	e.settle()
+			return
+		}
+
+		fmt.Fprint(w, `{"sessions":[{"partner_user_id":"u-3","status":"created"}],`+
+			`"next_cursor":"c3","has_more":false}`)
+	}))
+	defer vap.Close()
+
+	key, _ := partner.GenerateKey()
+	ring, _ := partner.NewRing(partner.RingConfig{
+		Issuer: "https://cme.acme.example", Audience: "https://vap.example/launch",
+	}, key)
+	client, _ := partner.NewClient(partner.ClientConfig{
+		BaseURL: vap.URL + reporting.DefaultBasePath, Ring: ring,
+		APIAudience: "https://vap.example/api",
+	})
 
 	// Every session changed since the start, two per page.
 	q := partner.SessionQuery{CohortID: "cardio-2026", PageSize: 2}
-	for sum, err := range e.client.Sessions(ctx, q) {
+	for sum, err := range client.Sessions(context.Background(), q) {
 		if err != nil {
 			panic(err)
 		}
 
 		fmt.Println(sum.PartnerUserID, sum.Status)
 	}
-	// Unordered output:
+	// Output:
 	// u-1 created
 	// u-2 created
 	// u-3 created
 }
 
 func ExampleClient_SessionPages() {
-	e, done := demo()
-	defer done()
+	// A stand-in for VAP's session listing; use VAP's real URL instead.
+	vap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Query().Get("cursor") {
+		case "":
+			fmt.Fprint(w, `{"sessions":[{"partner_user_id":"u-1"},{"partner_user_id":"u-2"}],`+
+				`"next_cursor":"c2","has_more":true}`)
+		case "c2":
+			fmt.Fprint(w, `{"sessions":[{"partner_user_id":"u-3"}],`+
+				`"next_cursor":"c3","has_more":false}`)
+		default:
+			fmt.Fprint(w, `{"sessions":[],"next_cursor":"c3","has_more":false}`)
+		}
+	}))
+	defer vap.Close()
+
+	key, _ := partner.GenerateKey()
+	ring, _ := partner.NewRing(partner.RingConfig{
+		Issuer: "https://cme.acme.example", Audience: "https://vap.example/launch",
+	}, key)
+	client, _ := partner.NewClient(partner.ClientConfig{
+		BaseURL: vap.URL + reporting.DefaultBasePath, Ring: ring,
+		APIAudience: "https://vap.example/api",
+	})
 
 	ctx := context.Background()
-	for _, id := range []string{"u-1", "u-2", "u-3"} {
-		_, _ = e.client.Launch(ctx, learner(id))
-	}
-	e.settle()
-
 	var cursor string
-	for page, err := range e.client.SessionPages(ctx, partner.SessionQuery{PageSize: 2}) {
+	for page, err := range client.SessionPages(ctx, partner.SessionQuery{PageSize: 2}) {
 		if err != nil {
 			panic(err)
 		}
@@ -387,7 +492,7 @@ func ExampleClient_SessionPages() {
 	}
 
 	// Keep the cursor; poll from it later for what changed since.
-	page, _ := e.client.SessionPage(ctx, partner.SessionQuery{Cursor: cursor})
+	page, _ := client.SessionPage(ctx, partner.SessionQuery{Cursor: cursor})
 	fmt.Println(len(page.Sessions))
 	// Output:
 	// 2 true
@@ -396,12 +501,25 @@ func ExampleClient_SessionPages() {
 }
 
 func ExampleClient_Analytics() {
-	e, done := demo()
-	defer done()
+	// A stand-in for VAP's analytics endpoint; use VAP's real URL instead.
+	vap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"scope":{"cohort_id":"cardio-2026","case_id":%q}}`,
+			r.URL.Query().Get("case_id"))
+	}))
+	defer vap.Close()
 
-	ctx := context.Background()
+	key, _ := partner.GenerateKey()
+	ring, _ := partner.NewRing(partner.RingConfig{
+		Issuer: "https://cme.acme.example", Audience: "https://vap.example/launch",
+	}, key)
+	client, _ := partner.NewClient(partner.ClientConfig{
+		BaseURL: vap.URL + reporting.DefaultBasePath, Ring: ring,
+		APIAudience: "https://vap.example/api",
+	})
+
 	q := partner.AnalyticsQuery{CaseID: "acs-chest-pain"}
-	rep, err := e.client.Analytics(ctx, "cardio-2026", q)
+	rep, err := client.Analytics(context.Background(), "cardio-2026", q)
 	if err != nil {
 		panic(err)
 	}

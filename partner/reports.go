@@ -39,7 +39,7 @@ func (c *Client) Cases(ctx context.Context, cohortID string) (*reporting.CaseLis
 func (c *Client) Summary(ctx context.Context, sessionID string) (*reporting.SessionSummary, error) {
 	var out reporting.SessionSummary
 	err := c.do(ctx, apiCall{op: "get session summary", method: http.MethodGet,
-		path: c.endpoint("sessions", sessionID), out: &out, auth: true})
+		path: c.endpoint("sessions", sessionID), ids: ids("session id", sessionID), out: &out, auth: true})
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +206,7 @@ func (c *Client) Analytics(ctx context.Context, cohortID string,
 	var out analytics.Report
 	err := c.do(ctx, apiCall{op: "get cohort analytics", method: http.MethodGet,
 		path: c.endpoint("cohorts", cohortID, "analytics"), query: q.values(), out: &out,
-		auth: true})
+		auth: true, ids: ids("cohort id", cohortID)})
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func (c *Client) PutAssignment(ctx context.Context, cohortID, assignmentID strin
 	var out reporting.Assignment
 	err := c.do(ctx, apiCall{op: "put assignment", method: http.MethodPut,
 		path: c.endpoint("cohorts", cohortID, "assignments", assignmentID), body: in,
-		out: &out, auth: true})
+		out: &out, auth: true, ids: ids("cohort id", cohortID, "assignment id", assignmentID)})
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (c *Client) Assignment(ctx context.Context,
 	var out reporting.Assignment
 	err := c.do(ctx, apiCall{op: "get assignment", method: http.MethodGet,
 		path: c.endpoint("cohorts", cohortID, "assignments", assignmentID), out: &out,
-		auth: true})
+		auth: true, ids: ids("cohort id", cohortID, "assignment id", assignmentID)})
 	if err != nil {
 		return nil, err
 	}
@@ -250,5 +250,6 @@ func (c *Client) Assignment(ctx context.Context,
 // deleted it before a retry.
 func (c *Client) DeleteAssignment(ctx context.Context, cohortID, assignmentID string) error {
 	return c.do(ctx, apiCall{op: "delete assignment", method: http.MethodDelete,
-		path: c.endpoint("cohorts", cohortID, "assignments", assignmentID), auth: true})
+		path: c.endpoint("cohorts", cohortID, "assignments", assignmentID), auth: true,
+		ids: ids("cohort id", cohortID, "assignment id", assignmentID)})
 }

@@ -24,7 +24,13 @@ const (
 // after a 429, a 503 or a network error. The wait before a retry is the
 // server's Retry-After when it sends one, else an exponential backoff with
 // jitter. A retry is never started once the context is done or when its
-// wait would end past MaxElapsed; the call then returns the last error.
+// wait would end past MaxElapsed; the call then returns the last error. A
+// Retry-After too large to represent counts as the largest wait (24 hours),
+// which ends the retries as too long. When the context ends during a wait,
+// or its deadline would fall before the wait ends (the wait is then not
+// started), the call returns the last error joined with the context's: an
+// *APIError still matches ErrRateLimited or ErrUnavailable, and
+// context.DeadlineExceeded or context.Canceled matches too.
 // A launch is retried only when the request never left the client.
 type RetryPolicy struct {
 	// MaxAttempts counts every attempt, the first included. Default
@@ -86,7 +92,7 @@ func (c *Client) retryDelay(ctx context.Context, call apiCall, err error, reache
 		}
 
 		delay = apiErr.RetryAfter
-	case errors.Is(err, ErrResponse), errors.Is(err, ErrConfig), errors.Is(err, errNoCredential):
+	case errors.Is(err, ErrResponse), errors.Is(err, ErrConfig), errors.Is(err, ErrCredential):
 		return 0, false
 	}
 

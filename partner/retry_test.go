@@ -25,6 +25,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{name: "spaces", value: " 3 ", want: 3 * time.Second},
 		{name: "negative", value: "-5", want: 0},
 		{name: "huge is capped", value: "99999999999999999", want: 24 * time.Hour},
+		{name: "more digits than an int64 saturates", value: "99999999999999999999",
+			want: 24 * time.Hour},
 		{name: "date", value: now.Add(90 * time.Second).Format(http.TimeFormat),
 			want: 90 * time.Second},
 		{name: "date in the past", value: now.Add(-time.Minute).Format(http.TimeFormat), want: 0},
@@ -55,20 +57,24 @@ func FuzzParseRetryAfter(f *testing.F) {
 
 func TestNewClientConfig(t *testing.T) {
 	ring := newRing(t, newClock().Now, newKey(t))
+	const aud = "https://vap.example/api"
 	tests := []struct {
 		name    string
 		cfg     partner.ClientConfig
 		wantErr bool
 	}{
-		{name: "https", cfg: partner.ClientConfig{BaseURL: "https://vap.example/api", Ring: ring}},
+		{name: "https", cfg: partner.ClientConfig{BaseURL: "https://vap.example/api", Ring: ring,
+			APIAudience: aud}},
 		{name: "loopback http",
-			cfg: partner.ClientConfig{BaseURL: "http://127.0.0.1:8080", Ring: ring}},
+			cfg: partner.ClientConfig{BaseURL: "http://127.0.0.1:8080", Ring: ring, APIAudience: aud}},
 		{name: "localhost http",
-			cfg: partner.ClientConfig{BaseURL: "http://localhost/", Ring: ring}},
+			cfg: partner.ClientConfig{BaseURL: "http://localhost/", Ring: ring, APIAudience: aud}},
+		{name: "ring without API audience nor token source",
+			cfg: partner.ClientConfig{BaseURL: "https://vap.example/api", Ring: ring}, wantErr: true},
 		{name: "plain http", cfg: partner.ClientConfig{BaseURL: "http://vap.example", Ring: ring},
 			wantErr: true},
 		{name: "insecure http", cfg: partner.ClientConfig{BaseURL: "http://vap.example", Ring: ring,
-			InsecureAllowHTTP: true}},
+			APIAudience: aud, InsecureAllowHTTP: true}},
 		{name: "relative", cfg: partner.ClientConfig{BaseURL: "/api", Ring: ring}, wantErr: true},
 		{name: "query", cfg: partner.ClientConfig{BaseURL: "https://vap.example/?a=b", Ring: ring},
 			wantErr: true},

@@ -246,7 +246,10 @@ func (r *Ring) AddPrevious(k launch.PublicKey, until time.Time) error {
 }
 
 // PublicKeys returns the published keys: the current key, then the staged
-// key if any, then the replaced keys still within their overlap.
+// key if any, then the replaced keys still within their overlap. Each key
+// id appears once: rotating back to a replaced key, or adding the current
+// key with AddPrevious, publishes it once (a replaced key keeps the later
+// of its deadlines).
 func (r *Ring) PublicKeys() []launch.PublicKey {
 	r.mu.RLock()
 	staged := r.staged
@@ -259,8 +262,13 @@ func (r *Ring) PublicKeys() []launch.PublicKey {
 
 	out := make([]launch.PublicKey, 0, len(keys)+1)
 	out = append(out, keys[0], staged.public)
+	for _, k := range keys[1:] {
+		if k.KeyID != staged.public.KeyID {
+			out = append(out, k)
+		}
+	}
 
-	return append(out, keys[1:]...)
+	return out
 }
 
 // JWKS returns the JWK Set document of PublicKeys.

@@ -39,8 +39,8 @@ type Attempt struct {
 	Scaled float64 `json:"scaled"`
 	// Outcome is the attempt's outcome.
 	Outcome Outcome `json:"outcome"`
-	// Threshold is the threshold the attempt was judged against; the mean
-	// policy judges the mean against the latest attempt's.
+	// Threshold is the threshold the attempt was judged against, in [0, 1];
+	// the mean policy judges the mean against the latest attempt's.
 	Threshold float64 `json:"threshold"`
 }
 
@@ -132,6 +132,8 @@ func checkAttempts(p AttemptPolicy, attempts []Attempt) ([]*big.Rat, error) {
 			return nil, invalid(field+".scaled", fmtFloat(a.Scaled), ErrAttempt)
 		case !a.Outcome.valid():
 			return nil, invalid(field+".outcome", string(a.Outcome), ErrAttempt)
+		case !validThreshold(a.Threshold):
+			return nil, invalid(field+".threshold", fmtFloat(a.Threshold), ErrAttempt)
 		}
 
 		seen[a.Number] = true
@@ -139,6 +141,13 @@ func checkAttempts(p AttemptPolicy, attempts []Attempt) ([]*big.Rat, error) {
 	}
 
 	return exact, nil
+}
+
+// validThreshold reports whether f is a finite number in [0, 1].
+func validThreshold(f float64) bool {
+	r, err := Exact(f)
+
+	return err == nil && r.Sign() >= 0 && r.Cmp(ratOne) <= 0
 }
 
 // better reports whether a ranks before b under policy p.

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -85,6 +86,16 @@ func TestSelectAttemptErrors(t *testing.T) {
 			attempts: []Attempt{{Number: 1, Scaled: 1.5, Outcome: OutcomeFailed}}, want: ErrAttempt},
 		{name: "unknown outcome", policy: PolicyBest,
 			attempts: []Attempt{{Number: 1, Scaled: 0.5, Outcome: "meh"}}, want: ErrAttempt},
+		{name: "threshold above one", policy: PolicyMean,
+			attempts: []Attempt{{Number: 1, Scaled: 1, Outcome: OutcomePassed, Threshold: 5}},
+			want:     ErrAttempt},
+		{name: "negative threshold", policy: PolicyBest,
+			attempts: []Attempt{{Number: 1, Scaled: 1, Outcome: OutcomePassed, Threshold: -0.1}},
+			want:     ErrAttempt},
+		{name: "NaN threshold", policy: PolicyLast,
+			attempts: []Attempt{{Number: 1, Scaled: 1, Outcome: OutcomePassed,
+				Threshold: math.NaN()}},
+			want: ErrAttempt},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,6 +135,7 @@ func TestEvaluateCaseSet(t *testing.T) {
 		completed bool
 		outcome   Outcome
 		scaled    *float64
+		required  int
 	}{
 		{name: "all required passed fails on one fail", cases: cases(), completed: true,
 			outcome: OutcomeFailed, scaled: ptr(0.7333)},
@@ -144,6 +156,22 @@ func TestEvaluateCaseSet(t *testing.T) {
 			cases: cases(), completed: false, outcome: OutcomeUnknown, scaled: ptr(0.7333)},
 		{name: "nothing completed", rule: CaseSetRule{Completion: CompleteNOfM, N: 1},
 			cases: []CaseResult{{CaseID: "x"}}, completed: false, outcome: OutcomeUnknown},
+		{name: "none marked required: every case failed", cases: unmarked(OutcomeFailed,
+			OutcomeFailed), completed: true, outcome: OutcomeFailed, scaled: ptr(0.15),
+			required: 2},
+		{name: "none marked required: one failed", cases: unmarked(OutcomePassed,
+			OutcomeFailed), completed: true, outcome: OutcomeFailed, scaled: ptr(0.15),
+			required: 2},
+		{name: "none marked required: every case passed", cases: unmarked(OutcomePassed,
+			OutcomePassed), completed: true, outcome: OutcomePassed, scaled: ptr(0.15),
+			required: 2},
+		{name: "none marked required: n of m, every case failed",
+			rule:  CaseSetRule{Completion: CompleteNOfM, N: 2},
+			cases: unmarked(OutcomeFailed, OutcomeFailed), completed: true,
+			outcome: OutcomeFailed, scaled: ptr(0.15), required: 2},
+		{name: "none marked required: nothing completed",
+			cases: []CaseResult{{CaseID: "a"}, {CaseID: "b"}}, completed: false,
+			outcome: OutcomeUnknown, required: 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,7 +180,19 @@ func TestEvaluateCaseSet(t *testing.T) {
 			assert.Equal(t, tc.completed, res.Completed)
 			assert.Equal(t, tc.outcome, res.Outcome)
 			assert.Equal(t, tc.scaled, res.Scaled)
+			if tc.required > 0 {
+				assert.Equal(t, tc.required, res.RequiredCases)
+			}
 		})
+	}
+}
+
+// unmarked returns two completed cases, none marked Required, with the given
+// outcomes and scores 0.1 and 0.2.
+func unmarked(a, b Outcome) []CaseResult {
+	return []CaseResult{
+		{CaseID: "a", Weight: 1, Completed: true, Scaled: 0.1, Outcome: a},
+		{CaseID: "b", Weight: 1, Completed: true, Scaled: 0.2, Outcome: b},
 	}
 }
 

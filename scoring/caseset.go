@@ -58,7 +58,8 @@ type CaseSetRule struct {
 type CaseResult struct {
 	// CaseID identifies the case.
 	CaseID string `json:"case_id"`
-	// Required marks a case the set requires.
+	// Required marks a case the set requires. When no case of a set is
+	// marked, every case counts as required (see EvaluateCaseSet).
 	Required bool `json:"required"`
 	// Weight is the case's non-negative weight under weighted_mean. When
 	// every completed case has weight 0 they count equally.
@@ -85,22 +86,29 @@ type CaseSetResult struct {
 	CompletedCases int `json:"completed_cases"`
 	// PassedCases counts the completed cases that passed.
 	PassedCases int `json:"passed_cases"`
-	// RequiredCases counts the required cases.
+	// RequiredCases counts the required cases: every case when none is
+	// marked Required.
 	RequiredCases int `json:"required_cases"`
 }
 
 // EvaluateCaseSet judges a case set from its per-case results. The weighted
 // mean is taken, exactly, over the completed cases only.
+//
+// When no case is marked Required, every case counts as required: the
+// all_required completion rule then needs every case completed and the
+// all_required_passed pass rule needs every case passed. A set is never
+// passed by default because nothing was marked.
 func EvaluateCaseSet(rule CaseSetRule, cases []CaseResult) (CaseSetResult, error) {
 	threshold, err := checkCaseSet(&rule, cases)
 	if err != nil {
 		return CaseSetResult{}, err
 	}
 
+	allRequired := !anyRequired(cases)
 	var res CaseSetResult
 	requiredDone, requiredPassed, allNA := true, true, true
 	for _, c := range cases {
-		if c.Required {
+		if c.Required || allRequired {
 			res.RequiredCases++
 			requiredDone = requiredDone && c.Completed
 			requiredPassed = requiredPassed && c.Completed && c.Outcome == OutcomePassed
@@ -134,6 +142,17 @@ func EvaluateCaseSet(rule CaseSetRule, cases []CaseResult) (CaseSetResult, error
 	res.Outcome = setOutcome(res.Completed, allNA, passed)
 
 	return res, nil
+}
+
+// anyRequired reports whether some case is marked Required.
+func anyRequired(cases []CaseResult) bool {
+	for _, c := range cases {
+		if c.Required {
+			return true
+		}
+	}
+
+	return false
 }
 
 func setOutcome(completed, allNA, passed bool) Outcome {

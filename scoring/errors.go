@@ -78,8 +78,8 @@ var (
 	// ErrNoAttempts is returned by SelectAttempt when given no attempts.
 	ErrNoAttempts = errors.New("scoring: no graded attempts")
 	// ErrAttempt is returned by SelectAttempt for an attempt with a number
-	// below 1, a duplicate number, a score outside [0, 1] or an unknown
-	// outcome.
+	// below 1, a duplicate number, a score or threshold outside [0, 1] or an
+	// unknown outcome.
 	ErrAttempt = errors.New("scoring: invalid attempt")
 	// ErrCaseSetRule is returned by EvaluateCaseSet for an unknown rule, an
 	// invalid threshold or an n_of_m count outside [1, number of cases].
@@ -106,6 +106,9 @@ var (
 	// scores below the cmi5 mastery score, which means the result was not
 	// evaluated against the mastery score as threshold.
 	ErrMasteryMismatch = errors.New("scoring: passed result below mastery score")
+	// ErrOffset is returned by FlaggedError.UnmarshalJSON when offset_ms
+	// does not fit a time.Duration.
+	ErrOffset = errors.New("scoring: flagged error offset out of range")
 	// ErrDuration is returned when a duration is negative.
 	ErrDuration = errors.New("scoring: negative duration")
 )

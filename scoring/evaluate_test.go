@@ -406,6 +406,27 @@ func TestEvaluateErrors(t *testing.T) {
 	}
 }
 
+func TestEvaluateBadThresholdReportsNoCapError(t *testing.T) {
+	nan := func() float64 { var z float64; return z / z }()
+	tests := []struct {
+		name      string
+		threshold float64
+		want      error
+	}{
+		{name: "NaN", threshold: nan, want: ErrNotFinite},
+		{name: "negative", threshold: -0.1, want: ErrThreshold},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := referenceRubric()
+			r.Threshold = tc.threshold
+			_, err := Evaluate(r, Input{Points: points(16, 7, 6, 8, 9)})
+			require.ErrorIs(t, err, tc.want)
+			assert.NotErrorIs(t, err, ErrCap)
+		})
+	}
+}
+
 func TestEvaluatePointsConflict(t *testing.T) {
 	r := referenceRubric()
 	r.Items = []Item{{ID: "mg.plan", Domain: "management", MaxPoints: 10}}

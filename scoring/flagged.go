@@ -2,6 +2,8 @@ package scoring
 
 import (
 	"encoding/json"
+	"math"
+	"strconv"
 	"time"
 )
 
@@ -156,11 +158,19 @@ func (e FlaggedError) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes the form MarshalJSON writes and rejects unknown
 // severities, detectors and statuses.
 //
+// An offset_ms beyond what a time.Duration holds (about 292 years) is
+// rejected with ErrOffset.
+//
 // NOTE: the offset travels in whole milliseconds; finer precision is lost.
 func (e *FlaggedError) UnmarshalJSON(data []byte) error {
 	var w flaggedErrorJSON
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
+	}
+
+	const maxMS = math.MaxInt64 / int64(time.Millisecond)
+	if w.OffsetMS > maxMS || w.OffsetMS < -maxMS {
+		return invalid("offset_ms", strconv.FormatInt(w.OffsetMS, 10), ErrOffset)
 	}
 
 	*e = FlaggedError{

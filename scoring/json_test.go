@@ -99,17 +99,32 @@ func TestFlaggedErrorJSON(t *testing.T) {
 	tests := []struct {
 		name string
 		json string
+		want error
 	}{
-		{name: "severity", json: `{"severity":"catastrophic"}`},
-		{name: "detector", json: `{"severity":"minor","detected_by":"oracle"}`},
-		{name: "status", json: `{"severity":"minor","status":"hidden"}`},
+		{name: "severity", json: `{"severity":"catastrophic"}`, want: ErrUnknownValue},
+		{name: "detector", json: `{"severity":"minor","detected_by":"oracle"}`,
+			want: ErrUnknownValue},
+		{name: "status", json: `{"severity":"minor","status":"hidden"}`, want: ErrUnknownValue},
+		{name: "offset beyond a duration",
+			json: `{"severity":"minor","offset_ms":9223372036854775807}`, want: ErrOffset},
+		{name: "offset one past the largest duration",
+			json: `{"severity":"minor","offset_ms":9223372036855}`, want: ErrOffset},
+		{name: "negative offset beyond a duration",
+			json: `{"severity":"minor","offset_ms":-9223372036855}`, want: ErrOffset},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var fe FlaggedError
-			assert.ErrorIs(t, json.Unmarshal([]byte(tc.json), &fe), ErrUnknownValue)
+			assert.ErrorIs(t, json.Unmarshal([]byte(tc.json), &fe), tc.want)
 		})
 	}
+}
+
+func TestFlaggedErrorJSONLargestOffset(t *testing.T) {
+	var fe FlaggedError
+	err := json.Unmarshal([]byte(`{"severity":"minor","offset_ms":9223372036854}`), &fe)
+	require.NoError(t, err)
+	assert.Equal(t, 9223372036854*time.Millisecond, fe.Offset)
 }
 
 func TestRubricJSONRoundTrip(t *testing.T) {

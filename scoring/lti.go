@@ -51,9 +51,12 @@ type AGSInput struct {
 	// LineItemMaximum is the line item's scoreMaximum; it must be positive
 	// when Result is set.
 	LineItemMaximum float64
-	// Activity and Grading are the progress values to send.
+	// Activity is the activityProgress to send; it must be one of the
+	// Activity... values.
 	Activity ActivityProgress
-	Grading  GradingProgress
+	// Grading is the gradingProgress to send; it must be one of the
+	// Grading... values, and is normally GradingFullyGraded with a Result.
+	Grading GradingProgress
 	// Comment is an optional comment shown to the learner.
 	Comment string
 	// Timestamp is when the score was produced.
@@ -69,13 +72,21 @@ type AGSInput struct {
 // AGSScore is an LTI Assignment and Grade Services score, ready to POST to a
 // line item's scores endpoint.
 type AGSScore struct {
-	UserID           string           `json:"userId"`
-	ScoreGiven       *float64         `json:"scoreGiven,omitempty"`
-	ScoreMaximum     *float64         `json:"scoreMaximum,omitempty"`
-	Comment          string           `json:"comment,omitempty"`
-	Timestamp        string           `json:"timestamp"`
+	// UserID is the platform's LTI user id of the learner.
+	UserID string `json:"userId"`
+	// ScoreGiven is the scaled score times ScoreMaximum, rounded to 4
+	// decimals; nil for an update without a score.
+	ScoreGiven *float64 `json:"scoreGiven,omitempty"`
+	// ScoreMaximum is the line item's maximum; nil without a score.
+	ScoreMaximum *float64 `json:"scoreMaximum,omitempty"`
+	// Comment is the optional comment shown to the learner.
+	Comment string `json:"comment,omitempty"`
+	// Timestamp is RFC 3339 in UTC with milliseconds.
+	Timestamp string `json:"timestamp"`
+	// ActivityProgress is the learner's progress with the activity.
 	ActivityProgress ActivityProgress `json:"activityProgress"`
-	GradingProgress  GradingProgress  `json:"gradingProgress"`
+	// GradingProgress is the state of grading.
+	GradingProgress GradingProgress `json:"gradingProgress"`
 }
 
 // agsTimestamp is RFC 3339 in UTC with milliseconds.

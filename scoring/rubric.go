@@ -241,12 +241,20 @@ func (p *compiled) compileRules(c *checker, r Rubric) {
 		c.add("aggregation", string(r.Aggregation), ErrAggregation)
 	}
 
+	// Caps are compared with the threshold only when both are valid, so a
+	// bad threshold reports one error, not a spurious cap error too.
+	before := len(c.errs)
 	p.threshold = c.fraction("threshold", r.Threshold, ErrThreshold)
 	p.compileCritical(c, r)
+	comparable := len(c.errs) == before
 	p.compilePenalties(c, r.Penalties)
 
 	if p.aggregation == AggregationWeightedDomains && !p.hasWeight(nil) {
 		c.add("domains", "", ErrWeightSum)
+	}
+
+	if !comparable {
+		return
 	}
 
 	if err := p.checkCaps(p.threshold, "threshold"); err != nil {

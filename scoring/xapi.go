@@ -20,19 +20,34 @@ type XAPIInput struct {
 
 // XAPIResult is the "result" object of an xAPI statement.
 type XAPIResult struct {
-	Score      *XAPIScore     `json:"score,omitempty"`
-	Success    *bool          `json:"success,omitempty"`
-	Completion *bool          `json:"completion,omitempty"`
-	Duration   string         `json:"duration,omitempty"`
+	// Score is the score object; nil for a result without a score, or when
+	// cmi5 forbids sending it (a failed result at or above mastery).
+	Score *XAPIScore `json:"score,omitempty"`
+	// Success is true for a passed outcome, false for a failed one and nil
+	// otherwise (not_applicable, unknown, or no result).
+	Success *bool `json:"success,omitempty"`
+	// Completion reports whether the session was completed; always set.
+	Completion *bool `json:"completion,omitempty"`
+	// Duration is the session's duration in ISO 8601 with hours, minutes
+	// and seconds only (e.g. "PT23M45S"); empty when none was given.
+	Duration string `json:"duration,omitempty"`
+	// Extensions carries sub-scores and flagged errors under IRI keys, as
+	// given in the input; nil when there are none.
 	Extensions map[string]any `json:"extensions,omitempty"`
 }
 
 // XAPIScore is the "score" object of an xAPI result.
 type XAPIScore struct {
+	// Scaled is the final scaled score, in [0, 1].
 	Scaled *float64 `json:"scaled,omitempty"`
-	Raw    *float64 `json:"raw,omitempty"`
-	Min    *float64 `json:"min,omitempty"`
-	Max    *float64 `json:"max,omitempty"`
+	// Raw is the points scored; set only under points aggregation with no
+	// penalty and no cap, so that Raw/Max equals Scaled.
+	Raw *float64 `json:"raw,omitempty"`
+	// Min is the lowest possible raw score (0); set together with Raw.
+	Min *float64 `json:"min,omitempty"`
+	// Max is the highest possible raw score (the rubric's max points); set
+	// together with Raw.
+	Max *float64 `json:"max,omitempty"`
 }
 
 // NewXAPIResult maps a result to an xAPI/cmi5 statement result:

@@ -1,0 +1,95 @@
+package launch
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// slugPattern is the form of case and case set ids.
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,63}$`)
+
+// compactAlphabet reports, per byte, whether it may appear in a compact
+// JWS: the base64url alphabet and the dot.
+var compactAlphabet = func() (set [256]bool) {
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+	for i := range len(chars) {
+		set[chars[i]] = true
+	}
+
+	return set
+}()
+
+// checkAlphabet refuses any byte outside base64url and '.': whitespace, CR
+// and LF included, which the standard decoders would skip.
+func checkAlphabet(token string) error {
+	for i := range len(token) {
+		if !compactAlphabet[token[i]] {
+			return errorf(ErrMalformed, "character outside the base64url alphabet")
+		}
+	}
+
+	return nil
+}
+
+// textClaim checks a free-text claim: at most maxClaimLength bytes of valid
+// UTF-8 without control characters. Errors name the claim, never the value.
+func textClaim(name, value string) error {
+	if len(value) > maxClaimLength {
+		return errorf(ErrInvalidClaim, "%s longer than %d bytes", name, maxClaimLength)
+	}
+
+	if !utf8.ValidString(value) {
+		return errorf(ErrInvalidClaim, "%s is not valid UTF-8", name)
+	}
+
+	if strings.IndexFunc(value, unicode.IsControl) >= 0 {
+		return errorf(ErrInvalidClaim, "%s holds a control character", name)
+	}
+
+	return nil
+}
+
+// requiredText checks a required free-text claim: textClaim, not empty and
+// not only white space.
+func requiredText(name, value string) error {
+	if value == "" {
+		return errorf(ErrMissingClaim, "%s", name)
+	}
+
+	if err := textClaim(name, value); err != nil {
+		return err
+	}
+
+	if strings.TrimFunc(value, unicode.IsSpace) == "" {
+		return errorf(ErrInvalidClaim, "%s is only white space", name)
+	}
+
+	return nil
+}
+
+// printableClaim checks a required identifier shown to people: every
+// character printable (letters, marks, numbers, punctuation, symbols and
+// the ASCII space), not empty, not only spaces.
+func printableClaim(name, value string) error {
+	if err := requiredText(name, value); err != nil {
+		return err
+	}
+
+	if strings.IndexFunc(value, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return errorf(ErrInvalidClaim, "%s holds a character that is not printable", name)
+	}
+
+	return nil
+}
+
+// slugClaim checks an optional case or case set id against the slug form
+// ^[a-z0-9][a-z0-9-]{1,63}$.
+func slugClaim(name, value string) error {
+	if value != "" && !slugPattern.MatchString(value) {
+		return errorf(ErrInvalidClaim, "%s is not a slug (^[a-z0-9][a-z0-9-]{1,63}$)", name)
+	}
+
+	return nil
+}
