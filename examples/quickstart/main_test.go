@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name string
+		opts options
+	}{
+		{name: "temporary database", opts: options{}},
+		{name: "named database", opts: options{dbPath: t.TempDir() + "/vap.db"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), &out, tt.opts)
+			require.NoError(t, err, out.String())
+
+			lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+			assert.Equal(t, "quickstart: OK", lines[len(lines)-1])
+			for _, want := range []string{
+				"76.75% passed", "MGT.DELAYED_ANTIPLATELET (moderate, patient safety)",
+				"Partner receives signed webhooks", "50.00% failed  critical_error",
+				"hurdle:communication", "Learners started                       5",
+			} {
+				assert.Contains(t, out.String(), want)
+			}
+
+			assert.NotContains(t, out.String(), "launch_token=")
+		})
+	}
+}
+
+func TestRunFailsOnCancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	var out bytes.Buffer
+	err := run(ctx, &out, options{})
+	require.Error(t, err)
+	assert.NotContains(t, out.String(), "quickstart: OK")
+}
