@@ -6,8 +6,9 @@
 // The flow, in five steps:
 //
 //  1. Launch. The partner backend mints a short-lived signed launch token
-//     (package launch, type Minter) and sends the learner to VAP, by deep link
-//     or inside a web view.
+//     (partner.Ring, built on launch.Minter) and sends the learner to VAP, by
+//     deep link or inside a web view. Or the partner is an OpenID Connect
+//     identity provider and VAP signs the learner in (package launch/oidc).
 //  2. Verify and start. The VAP backend verifies the token (launch.Verifier),
 //     maps the partner's user to a pseudonymous learner without any sign-up,
 //     resolves the assigned case and creates a case session (package session).
@@ -21,9 +22,13 @@
 //  5. Privacy. Cases carry no patient identifiers, learners only the
 //     identifiers reporting needs.
 //
-// Where to start: a partner backend imports launch (and, as it grows, the
-// partner toolkit); the VAP backend imports launch, session, scoring and a
-// storage adapter under store/. The runnable tour is examples/quickstart.
+// Where to start: a partner backend imports package partner (a key ring, launch
+// links, a reporting client and a webhook verifier), which builds on launch.
+// The VAP backend imports launch (and launch/oidc for single sign-on), session,
+// scoring, reporting (the partner-facing HTTP API; reporting/webhook delivers
+// events) and a storage adapter: store/sqlite (the embedded default),
+// store/postgres or store/memory. The runnable tour is examples/quickstart;
+// cmd/vapctl helps integrators in any language.
 //
 // This root package holds no code; it documents the module.
 package integration
