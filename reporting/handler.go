@@ -223,6 +223,7 @@ func (h *Handler) routes() {
 	partner("GET "+b+"/sessions/{session}", h.handleGetSession)
 	partner("GET "+b+"/sessions", h.handleListSessions)
 	partner("GET "+b+"/cohorts/{cohort}/analytics", h.handleAnalytics)
+	partner("DELETE "+b+"/learners/{learner}", h.handleDeleteLearner)
 	h.mux = mux
 }
 

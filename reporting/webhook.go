@@ -58,6 +58,25 @@ type DeletionReceipt struct {
 	SessionIDs []string `json:"session_ids"`
 	// DeletedAt is when the deletion was done.
 	DeletedAt *Time `json:"deleted_at"`
+	// Counts says how many records of each kind were deleted or
+	// anonymised; all zero when there was nothing to delete.
+	Counts DeletionCounts `json:"counts"`
+}
+
+// DeletionCounts counts what one learner deletion removed.
+type DeletionCounts struct {
+	// Learners counts learner records deleted (0 or 1).
+	Learners int `json:"learners"`
+	// SessionsDeleted counts sessions deleted.
+	SessionsDeleted int `json:"sessions_deleted"`
+	// SessionsAnonymised counts sessions kept for aggregates without the
+	// person (new id, no partner user id, a tombstone learner).
+	SessionsAnonymised int `json:"sessions_anonymised"`
+	// OutboxEvents counts webhook events about the learner's sessions
+	// deleted, delivered or not.
+	OutboxEvents int `json:"outbox_events"`
+	// LaunchCodes counts one-time launch codes deleted.
+	LaunchCodes int `json:"launch_codes"`
 }
 
 // errNoContent is returned when an event has neither session nor receipt.
@@ -126,5 +145,6 @@ func newDeletionReceipt(r session.DeletionReceipt) DeletionReceipt {
 	}
 
 	return DeletionReceipt{DeletionID: r.ID, PartnerID: r.PartnerID,
-		PartnerUserID: r.PartnerUserID, SessionIDs: ids, DeletedAt: NewTime(r.DeletedAt)}
+		PartnerUserID: r.PartnerUserID, SessionIDs: ids, DeletedAt: NewTime(r.DeletedAt),
+		Counts: DeletionCounts(r.Counts)}
 }

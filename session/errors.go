@@ -75,6 +75,14 @@ var (
 	// ErrConflict is returned when an operation still conflicts with
 	// concurrent ones after the service's retries.
 	ErrConflict = errors.New("session: too many concurrent updates")
+	// ErrIdentifier is returned (wrapped in an *IdentifierError) by
+	// PutCase, PublishCaseVersion and PutCaseSet when a title, summary or
+	// tag contains something shaped like a real identifier.
+	ErrIdentifier = errors.New("session: real identifier in case metadata")
+	// ErrUnsupported is returned by DeleteLearner and Purge when the store
+	// lacks the optional capability they need ([LearnerEraser],
+	// [RetentionStore]).
+	ErrUnsupported = errors.New("session: store does not support the operation")
 )
 
 // ValidationError says which field of a value is malformed. It matches

@@ -67,10 +67,14 @@ type DeletionReceipt struct {
 	LearnerID string
 	// PartnerUserID is the partner's user id (sub) of the learner.
 	PartnerUserID string
-	// SessionIDs are the sessions whose data was deleted.
+	// SessionIDs are the sessions whose data was deleted, by the ids the
+	// partner knew them by (anonymised sessions were given new ids).
 	SessionIDs []string
 	// DeletedAt is when the deletion was done.
 	DeletedAt time.Time
+	// Counts says how many records of each kind were deleted or
+	// anonymised.
+	Counts ErasureCounts
 }
 
 // EventContent is what an [EventEncoder] turns into a body: the event's
@@ -135,10 +139,19 @@ type thinSession struct {
 }
 
 type thinDeletion struct {
-	DeletionID    string   `json:"deletion_id"`
-	PartnerID     string   `json:"partner_id"`
-	PartnerUserID string   `json:"partner_user_id"`
-	SessionIDs    []string `json:"session_ids"`
+	DeletionID    string     `json:"deletion_id"`
+	PartnerID     string     `json:"partner_id"`
+	PartnerUserID string     `json:"partner_user_id"`
+	SessionIDs    []string   `json:"session_ids"`
+	Counts        thinCounts `json:"counts"`
+}
+
+type thinCounts struct {
+	Learners           int `json:"learners"`
+	SessionsDeleted    int `json:"sessions_deleted"`
+	SessionsAnonymised int `json:"sessions_anonymised"`
+	OutboxEvents       int `json:"outbox_events"`
+	LaunchCodes        int `json:"launch_codes"`
 }
 
 // EncodeEvent returns the thin JSON body of the event.
@@ -158,7 +171,8 @@ func (ThinEventEncoder) EncodeEvent(_ context.Context, _ Tx, c EventContent) ([]
 		}
 
 		env.Data = thinDeletion{DeletionID: c.Deletion.ID, PartnerID: c.Deletion.PartnerID,
-			PartnerUserID: c.Deletion.PartnerUserID, SessionIDs: ids}
+			PartnerUserID: c.Deletion.PartnerUserID, SessionIDs: ids,
+			Counts: thinCounts(c.Deletion.Counts)}
 	}
 
 	return json.Marshal(env)

@@ -32,6 +32,10 @@ func (s *Service) PutCase(ctx context.Context, c Case) (Case, error) {
 		return Case{}, invalid("case.title", "must not be empty")
 	}
 
+	if err := checkCaseText(c); err != nil {
+		return Case{}, err
+	}
+
 	var out Case
 	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		stored, err := tx.GetCase(ctx, c.ID)
@@ -78,6 +82,10 @@ func caseStatus(ctx context.Context, tx Tx, c Case) (CaseStatus, error) {
 // A retired case fails with ErrCaseRetired, an unknown one with
 // ErrUnknownCase.
 func (s *Service) PublishCaseVersion(ctx context.Context, v CaseVersion) (CaseVersion, error) {
+	if err := checkIdentifiers("case_version.title", v.Title); err != nil {
+		return CaseVersion{}, err
+	}
+
 	if err := checkVersion(v); err != nil {
 		return CaseVersion{}, err
 	}
@@ -98,6 +106,10 @@ func (s *Service) PublishCaseVersion(ctx context.Context, v CaseVersion) (CaseVe
 
 		if v.Title == "" {
 			v.Title = c.Title
+		}
+
+		if err := checkCaseText(c); err != nil {
+			return err
 		}
 
 		v.PublishedAt = now
@@ -187,6 +199,10 @@ func (s *Service) PutCaseSet(ctx context.Context, cs CaseSet) (CaseSet, error) {
 
 func checkCaseSet(cs *CaseSet) error {
 	if err := checkSlug("case_set.id", cs.ID); err != nil {
+		return err
+	}
+
+	if err := checkIdentifiers("case_set.title", cs.Title); err != nil {
 		return err
 	}
 

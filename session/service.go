@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,6 +20,14 @@ type Policy struct {
 	// StoreLearnerNames keeps the launch's display name with the learner.
 	// By default no name is stored.
 	StoreLearnerNames bool
+	// KeepAnonymousAggregates makes [Service.DeleteLearner] keep the
+	// learner's sessions for cohort analytics, anonymised: a new session
+	// id, the partner user id cleared and the learner replaced by a
+	// random tombstone id. By default the sessions are deleted.
+	KeepAnonymousAggregates bool
+	// Retention says how long the partner's data is kept; see
+	// [Service.Purge].
+	Retention Retention
 }
 
 // PolicySource gives each partner's [Policy].
@@ -87,6 +96,20 @@ type Service struct {
 	// in the change's transaction, when the store's transactions implement
 	// [OutboxWriter].
 	OutboxDisabled bool
+	// PurgeBatch is how many rows Purge deletes per statement. Default
+	// DefaultPurgeBatch.
+	PurgeBatch int
+	// PurgeInterval is how often Run sweeps and purges. Default
+	// DefaultPurgeInterval.
+	PurgeInterval time.Duration
+	// Logger receives counts from Run and DeleteLearner; nil discards. No
+	// name, token or partner user id is ever logged: a learner appears as
+	// a keyed hash (see LogKey).
+	Logger *slog.Logger
+	// LogKey is the secret of the keyed hash (HMAC-SHA256, truncated) that
+	// stands for a partner user id in logs. Empty means a random key per
+	// process, so hashes correlate within one process only.
+	LogKey []byte
 }
 
 // New returns a Service on the store with default settings.

@@ -18,3 +18,9 @@ func TestReportingConformance(t *testing.T) {
 		return memory.New(memory.WithClock(now))
 	})
 }
+
+func TestPrivacyConformance(t *testing.T) {
+	storetest.RunPrivacy(t, func(t *testing.T) storetest.PrivacyStore {
+		return memory.New()
+	}, nil)
+}

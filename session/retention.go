@@ -1,0 +1,231 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Retention is how long a partner's data is kept. Zero fields take the
+// defaults named on them; [Service.Purge] deletes what is older.
+type Retention struct {
+	// Sessions is how long a session is kept after it ended (completed,
+	// abandoned or voided). Open sessions are never purged. Default
+	// DefaultSessionRetention.
+	Sessions time.Duration
+	// Learners is how long a learner record without sessions is kept
+	// after the learner was last seen. Default DefaultLearnerRetention.
+	Learners time.Duration
+	// Deliveries is how long a delivered webhook event is kept after its
+	// delivery. Default DefaultDeliveryRetention.
+	Deliveries time.Duration
+}
+
+// Retention defaults and purge settings.
+const (
+	// DefaultSessionRetention keeps ended sessions for 365 days.
+	DefaultSessionRetention = 365 * 24 * time.Hour
+	// DefaultLearnerRetention keeps learners without sessions for 30 days
+	// after their last launch.
+	DefaultLearnerRetention = 30 * 24 * time.Hour
+	// DefaultDeliveryRetention keeps delivered webhook events for 7 days.
+	DefaultDeliveryRetention = 7 * 24 * time.Hour
+	// DefaultPurgeBatch is how many rows one purge statement deletes.
+	DefaultPurgeBatch = 500
+	// DefaultPurgeInterval is how often [Service.Run] sweeps and purges.
+	DefaultPurgeInterval = time.Hour
+)
+
+// PurgeKind names what a [PurgeQuery] deletes.
+type PurgeKind string
+
+// Purge kinds.
+const (
+	// PurgeSessions deletes sessions in a terminal status (completed,
+	// abandoned, voided) whose EndedAt is before the cutoff, with their
+	// outbox events and one-time launch codes.
+	PurgeSessions PurgeKind = "sessions"
+	// PurgeLearners deletes learners with no session whose LastSeenAt is
+	// before the cutoff.
+	PurgeLearners PurgeKind = "learners"
+	// PurgeDeliveries deletes outbox events delivered before the cutoff.
+	PurgeDeliveries PurgeKind = "deliveries"
+	// PurgeTokens deletes consumed launch token ids whose ExpiresAt is
+	// before the cutoff.
+	PurgeTokens PurgeKind = "tokens"
+	// PurgeCodes deletes one-time launch codes that expired before the
+	// cutoff.
+	PurgeCodes PurgeKind = "codes"
+)
+
+// PurgeQuery selects one batch of old rows for
+// [RetentionStore.PurgeBatch].
+type PurgeQuery struct {
+	// Kind is what to delete.
+	Kind PurgeKind
+	// PartnerID narrows to one partner; empty means every partner.
+	PartnerID string
+	// Before is the exclusive cutoff.
+	Before time.Time
+	// Limit caps the rows (sessions, learners, events, tokens, codes)
+	// deleted; it is positive.
+	Limit int
+}
+
+// RetentionStore is an optional capability of a [Store]: deleting data
+// past its retention period in bounded batches. Every adapter of this
+// module implements it.
+type RetentionStore interface {
+	// RetentionPartners returns the ids of the partners that have
+	// learners, sessions or outbox events, sorted.
+	RetentionPartners(ctx context.Context) ([]string, error)
+	// PurgeBatch deletes at most q.Limit rows of q.Kind older than
+	// q.Before in one transaction and returns how many it deleted. An
+	// unknown kind deletes nothing.
+	PurgeBatch(ctx context.Context, q PurgeQuery) (int, error)
+}
+
+// PurgeResult counts what [Service.Purge] deleted.
+type PurgeResult struct {
+	// Sessions counts ended sessions past retention.
+	Sessions int
+	// Learners counts learners without sessions past retention.
+	Learners int
+	// Deliveries counts delivered webhook events past retention.
+	Deliveries int
+	// Tokens counts consumed launch token ids past their grace.
+	Tokens int
+	// Codes counts expired one-time launch codes.
+	Codes int
+}
+
+// Purge deletes, for each partner with the retention of its [Policy],
+// sessions ended longer than Retention.Sessions ago, then learners without
+// sessions unseen for Retention.Learners, and webhook events delivered
+// longer than Retention.Deliveries ago; then, for every partner, consumed
+// token ids expired for longer than TokenGrace and expired one-time codes.
+// It deletes in batches of PurgeBatch rows, each its own transaction, so
+// it never holds long locks; it is safe to run from several processes. It
+// returns ErrUnsupported when the store is not a [RetentionStore].
+func (s *Service) Purge(ctx context.Context) (PurgeResult, error) {
+	var res PurgeResult
+	st, ok := s.Store.(RetentionStore)
+	if !ok {
+		return res, fmt.Errorf("session: purge: %w", ErrUnsupported)
+	}
+
+	partners, err := st.RetentionPartners(ctx)
+	if err != nil {
+		return res, fmt.Errorf("session: purge: %w", err)
+	}
+
+	now := s.now()
+	for _, partnerID := range partners {
+		if err := s.purgePartner(ctx, st, partnerID, now, &res); err != nil {
+			return res, err
+		}
+	}
+
+	grace := orDefault(s.TokenGrace, DefaultTokenGrace)
+	if res.Tokens, err = s.purgeAll(ctx, st, PurgeQuery{Kind: PurgeTokens,
+		Before: now.Add(-grace)}); err != nil {
+		return res, err
+	}
+
+	res.Codes, err = s.purgeAll(ctx, st, PurgeQuery{Kind: PurgeCodes, Before: now})
+	return res, err
+}
+
+func (s *Service) purgePartner(
+	ctx context.Context, st RetentionStore, partnerID string, now time.Time, res *PurgeResult,
+) error {
+	pol, err := s.policy(ctx, partnerID)
+	if err != nil {
+		return err
+	}
+
+	r := pol.Retention
+	steps := []struct {
+		kind   PurgeKind
+		period time.Duration
+		count  *int
+	}{
+		{PurgeSessions, orDefault(r.Sessions, DefaultSessionRetention), &res.Sessions},
+		{PurgeLearners, orDefault(r.Learners, DefaultLearnerRetention), &res.Learners},
+		{PurgeDeliveries, orDefault(r.Deliveries, DefaultDeliveryRetention), &res.Deliveries},
+	}
+	for _, step := range steps {
+		q := PurgeQuery{Kind: step.kind, PartnerID: partnerID, Before: now.Add(-step.period)}
+		n, err := s.purgeAll(ctx, st, q)
+		*step.count += n
+		if err != nil {
+			return err
+		}
+	}
+
+	return nil
+}
+
+// purgeAll runs q batch by batch until a batch comes back short.
+func (s *Service) purgeAll(ctx context.Context, st RetentionStore, q PurgeQuery) (int, error) {
+	q.Limit = s.PurgeBatch
+	if q.Limit <= 0 {
+		q.Limit = DefaultPurgeBatch
+	}
+
+	total := 0
+	for {
+		n, err := st.PurgeBatch(ctx, q)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("session: purge %s: %w", q.Kind, err)
+		}
+
+		if n < q.Limit {
+			return total, nil
+		}
+	}
+}
+
+// Run calls Sweep and, when the store is a [RetentionStore], Purge at once
+// and then every PurgeInterval until ctx is done, and returns ctx's error.
+// Failures are logged and retried at the next tick; only counts are
+// logged.
+func (s *Service) Run(ctx context.Context) error {
+	every := orDefault(s.PurgeInterval, DefaultPurgeInterval)
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+
+	for {
+		s.runOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ticker.C:
+		}
+	}
+}
+
+// runOnce sweeps and purges once, logging the counts.
+func (s *Service) runOnce(ctx context.Context) {
+	log := s.logger()
+	swept, err := s.Sweep(ctx)
+	if err != nil && ctx.Err() == nil {
+		log.ErrorContext(ctx, "session: sweep failed", "error", err)
+	}
+
+	log.InfoContext(ctx, "session: sweep", "abandoned", swept.Abandoned,
+		"voided", swept.Voided, "tokens", swept.TokensPurged)
+	if _, ok := s.Store.(RetentionStore); !ok {
+		return
+	}
+
+	purged, err := s.Purge(ctx)
+	if err != nil && ctx.Err() == nil {
+		log.ErrorContext(ctx, "session: purge failed", "error", err)
+	}
+
+	log.InfoContext(ctx, "session: purge", "sessions", purged.Sessions,
+		"learners", purged.Learners, "deliveries", purged.Deliveries,
+		"tokens", purged.Tokens, "codes", purged.Codes)
+}
