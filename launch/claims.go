@@ -48,7 +48,8 @@ type header struct {
 
 // claimSet holds the claims of every token kind of this package. Decoding
 // is strict: member names are case-sensitive, duplicates are refused and a
-// value of the wrong JSON type is an error, never a zero value.
+// value of the wrong JSON type, null included, is an error, never a zero
+// value.
 type claimSet struct {
 	Issuer    string      `json:"iss,omitzero"`
 	Subject   string      `json:"sub,omitzero"`
@@ -67,15 +68,17 @@ type claimSet struct {
 }
 
 // decodeSegment decodes one base64url segment and unmarshals the JSON object
-// it holds into v.
-func decodeSegment(seg string, v any) error {
+// it holds into v. A member of the wrong JSON type, null included, or out of
+// range is reported as memberErr: ErrInvalidClaim for claims, ErrMalformed
+// for header parameters, which are not claims.
+func decodeSegment(seg string, v any, memberErr error) error {
 	buf := make([]byte, strictBase64.DecodedLen(len(seg)))
 	n, err := strictBase64.Decode(buf, []byte(seg))
 	if err != nil {
 		return errorf(ErrMalformed, "segment is not strict base64url")
 	}
 
-	err = json.Unmarshal(buf[:n], v)
+	err = json.Unmarshal(buf[:n], v, strictStrings)
 	if err == nil {
 		return nil
 	}
@@ -87,13 +90,32 @@ func decodeSegment(seg string, v any) error {
 	var serr *json.SemanticError
 	if errors.As(err, &serr) && serr.JSONPointer != "" {
 		if errors.Is(err, errDateRange) {
-			return errorf(ErrInvalidClaim, "member %q is out of range", memberName(serr.JSONPointer))
+			return errorf(memberErr, "member %q is out of range", memberName(serr.JSONPointer))
 		}
 
-		return errorf(ErrInvalidClaim, "member %q has the wrong type", memberName(serr.JSONPointer))
+		return errorf(memberErr, "member %q has the wrong type", memberName(serr.JSONPointer))
 	}
 
 	return errorf(ErrMalformed, "segment is not a JSON object")
+}
+
+// errNull is returned for JSON null where a string belongs.
+var errNull = errors.New("null is not a string")
+
+// strictStrings refuses null where a string belongs: the decoder would
+// otherwise leave the string empty, as if the member were absent.
+var strictStrings = json.WithUnmarshalers(json.JoinUnmarshalers(
+	json.UnmarshalFromFunc(refuseNull[*string]),
+	json.UnmarshalFromFunc(refuseNull[*Role]),
+))
+
+// refuseNull fails on null and leaves any other value to the decoder.
+func refuseNull[T any](dec *jsontext.Decoder, _ T) error {
+	if dec.PeekKind() == 'n' {
+		return errNull
+	}
+
+	return json.SkipFunc
 }
 
 // memberName returns the top-level member name of a JSON pointer, bounded in

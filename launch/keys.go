@@ -16,7 +16,7 @@ import (
 // PublicKey is a verification key with its identifiers.
 type PublicKey struct {
 	// KeyID is the "kid" that selects this key. It may be empty only when a
-	// partner has exactly one key.
+	// partner has exactly one key and no JWKS URL.
 	KeyID string
 	// Algorithm, when set, restricts the key to that algorithm.
 	Algorithm string

@@ -1,8 +1,11 @@
 package launch
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -36,8 +39,9 @@ type remoteConfig struct {
 	logger   *slog.Logger
 }
 
-// remoteConfigFrom applies the defaults of the JWK Set settings and bounds
-// the HTTP client's time and response size.
+// remoteConfigFrom applies the defaults of the JWK Set settings, bounds the
+// HTTP client's time and response size, and makes the client drop the
+// members of a JWK Set that cannot be used (see memberFilter).
 func remoteConfigFrom(cfg VerifierConfig) remoteConfig {
 	rc := remoteConfig{
 		refresh:  cfg.JWKSRefreshInterval,
@@ -67,6 +71,7 @@ func remoteConfigFrom(cfg VerifierConfig) remoteConfig {
 	}
 
 	rc.client = boundedClient(cfg.HTTPClient, rc.timeout, maxBytes)
+	rc.client.Transport = &memberFilter{base: rc.client.Transport}
 
 	return rc
 }
@@ -96,7 +101,8 @@ func boundedClient(base *http.Client, timeout time.Duration, maxBytes int64) *ht
 }
 
 // remoteKeys are a partner's keys fetched from its JWK Set URL. jwkset
-// fetches, parses and stores them; this type adds the usable-key filter,
+// fetches, parses and stores them (after memberFilter has dropped the
+// members it could not parse); this type adds the usable-key filter,
 // the unknown-kid cooldown and the coalescing of concurrent refreshes, and
 // runs every fetch on its own context, never on a request's.
 type remoteKeys struct {
@@ -361,6 +367,67 @@ func (s *usableKeyStore) find(kid string) (PublicKey, bool) {
 	k, ok := idx.byID[kid]
 
 	return k, ok
+}
+
+// memberFilter rewrites each JWK Set document the JWKS URL answers with so
+// that it holds only the members this package can use, each parsed on its
+// own by parseKeySet and written back in jwkset's own encoding.
+//
+// jwkset's HTTP storage refuses a whole document as soon as one member fails
+// to parse (a point off its curve, an RSA key without "e", a coordinate of
+// the wrong JSON type...); it skips only the key types it does not support,
+// and none of its options changes that. Its HTTP client is the one place
+// between the fetch and that parse, so the filter sits there, and jwkset
+// keeps the fetching, the refresh schedule and the storage.
+type memberFilter struct {
+	base http.RoundTripper
+}
+
+func (f *memberFilter) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := f.base.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		// jwkset reports the status itself.
+		return resp, err
+	}
+
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+
+	filtered, err := usableMembers(body)
+	if err != nil {
+		return nil, err
+	}
+
+	resp.Body = io.NopCloser(bytes.NewReader(filtered))
+	resp.ContentLength = int64(len(filtered))
+	resp.Header.Del("Content-Length")
+	resp.Header.Del("Content-Encoding")
+
+	return resp, nil
+}
+
+// usableMembers returns a JWK Set document holding the usable public keys
+// of data, which may be none. A document that is not a JWK Set is an error.
+func usableMembers(data []byte) ([]byte, error) {
+	keys, err := parseKeySet(data)
+	if err != nil {
+		return nil, fmt.Errorf("JWK Set response: %w", err)
+	}
+
+	set := jwkset.JWKSMarshal{Keys: make([]jwkset.JWKMarshal, 0, len(keys))}
+	for _, k := range keys {
+		m, err := publicJWKMarshal(k)
+		if err != nil {
+			continue
+		}
+
+		set.Keys = append(set.Keys, m)
+	}
+
+	return json.Marshal(set)
 }
 
 // errResponseTooLarge is returned when a JWK Set response exceeds its cap.

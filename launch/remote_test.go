@@ -287,3 +287,203 @@ func TestRemoteKeysCoalesceAndDetach(t *testing.T) {
 	assert.Equal(t, int32(20), ok.Load())
 	assert.Equal(t, int32(1), srv.hits.Load())
 }
+
+func TestRemoteKeysSkipMalformedMembers(t *testing.T) {
+	loadTestKeys()
+	good := strings.TrimSuffix(strings.TrimPrefix(
+		jwksOf(t, PublicKey{KeyID: "k1", Key: ecKey.Public()}), `{"keys":[`), "]}")
+	var k1 map[string]any
+	require.NoError(t, json.Unmarshal([]byte(good), &k1))
+	// ec is a P-256 member with k1's coordinates and the given other members.
+	ec := func(members string) string {
+		return `{"kty":"EC","crv":"P-256","x":"` + k1["x"].(string) + `","y":"` +
+			k1["y"].(string) + `",` + members + `}`
+	}
+	rsaN := b64(string(rsaKey.N.Bytes()))
+
+	tests := []struct {
+		name   string
+		member string
+		// publicOK marks a member whose public part is usable: private
+		// members are ignored, so it is a key of its own.
+		publicOK bool
+	}{
+		{name: "P-256 point not on the curve",
+			member: `{"kty":"EC","crv":"P-256","kid":"bad","x":"AAAA","y":"AAAA"}`},
+		{name: "P-384 point not on the curve",
+			member: `{"kty":"EC","crv":"P-384","kid":"bad","x":"AAAA","y":"AAAA"}`},
+		{name: "EC without y",
+			member: `{"kty":"EC","crv":"P-256","kid":"bad","x":"` + k1["x"].(string) + `"}`},
+		{name: "EC coordinates not base64url",
+			member: `{"kty":"EC","crv":"P-256","kid":"bad","x":"!!","y":"!!"}`},
+		{name: "EC coordinates numbers",
+			member: `{"kty":"EC","crv":"P-256","kid":"bad","x":1,"y":2}`},
+		{name: "RSA without e", member: `{"kty":"RSA","kid":"bad","n":"` + rsaN + `"}`},
+		{name: "RSA without n", member: `{"kty":"RSA","kid":"bad","e":"AQAB"}`},
+		{name: "Ed25519 key of the wrong length",
+			member: `{"kty":"OKP","crv":"Ed25519","kid":"bad","x":"AAAA"}`},
+		{name: "kty missing", member: `{"kid":"bad","x":"AAAA"}`},
+		{name: "unknown kty", member: `{"kty":"XYZ","kid":"bad"}`},
+		{name: "unregistered use", member: ec(`"kid":"bad","use":"weird"`)},
+		{name: "kid a number", member: ec(`"kid":7`)},
+		{name: "member a string", member: `"not a key"`},
+		{name: "member null", member: `null`},
+		{name: "malformed private part", member: ec(`"kid":"k0","d":"!!"`), publicOK: true},
+	}
+	for _, tt := range tests {
+		for _, order := range []string{"before", "after"} {
+			t.Run(tt.name+" "+order+" the good key", func(t *testing.T) {
+				body := `{"keys":[` + tt.member + `,` + good + `]}`
+				if order == "after" {
+					body = `{"keys":[` + good + `,` + tt.member + `]}`
+				}
+				wantKeys := 1
+				if tt.publicOK {
+					wantKeys = 2
+				}
+				parsed, err := ParseJWKS([]byte(body))
+				require.NoError(t, err)
+				require.Len(t, parsed, wantKeys, "ParseJWKS skips the malformed member only")
+
+				srv := newJWKSServer(t, body)
+				v := remoteVerifier(t, srv.URL, time.Hour)
+				waitIdle(v)
+
+				_, err = v.Verify(context.Background(), mintWith(t, ecKey, "k1"))
+				assert.NoError(t, err)
+				if tt.publicOK {
+					_, err = v.Verify(context.Background(), mintWith(t, ecKey, "k0"))
+					assert.NoError(t, err)
+				}
+			})
+		}
+	}
+}
+
+func TestRemoteKeysKidRule(t *testing.T) {
+	loadTestKeys()
+	remoteKey := newECKey(t)
+	thirdKey := newECKey(t)
+	oneRemote := jwksOf(t, PublicKey{KeyID: "k2", Key: remoteKey.Public()})
+	twoRemote := jwksOf(t, PublicKey{KeyID: "k2", Key: remoteKey.Public()},
+		PublicKey{KeyID: "k3", Key: thirdKey.Public()})
+
+	tests := []struct {
+		name    string
+		static  bool // the partner also has the static key k1 (ecKey)
+		set     string
+		signer  *ecdsa.PrivateKey
+		kid     string
+		wantErr error
+	}{
+		{"static and remote: static kid", true, oneRemote, ecKey, "k1", nil},
+		{"static and remote: remote kid", true, oneRemote, remoteKey, "k2", nil},
+		{"static and remote: no kid, static key", true, oneRemote, ecKey, "", ErrKeyNotFound},
+		{"static and remote: no kid, remote key", true, oneRemote, remoteKey, "", ErrKeyNotFound},
+		{"remote only, one key: no kid", false, oneRemote, remoteKey, "", nil},
+		{"remote only, several keys: kid", false, twoRemote, thirdKey, "k3", nil},
+		{"remote only, several keys: no kid", false, twoRemote, remoteKey, "", ErrKeyNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newJWKSServer(t, tt.set)
+			p := testPartner(ES256)
+			p.JWKSURL = srv.URL
+			if !tt.static {
+				p.Keys = nil
+			}
+			v, err := NewVerifier(VerifierConfig{Partners: []Partner{p}, Now: fixedClock(t0)})
+			require.NoError(t, err)
+			t.Cleanup(v.Close)
+			waitIdle(v)
+
+			_, err = v.Verify(context.Background(), mintWith(t, tt.signer, tt.kid))
+			if tt.wantErr == nil {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// hangingServer serves body on its first request when it is not empty, and
+// then never answers until the test ends.
+func hangingServer(t *testing.T, body string) *httptest.Server {
+	release := make(chan struct{})
+	var served atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if body != "" && served.CompareAndSwap(false, true) {
+			_, _ = w.Write([]byte(body))
+
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	// Cleanups run last first: release the handlers, then close.
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+
+	return srv
+}
+
+func TestRemoteKeysFetchIsTimeBounded(t *testing.T) {
+	loadTestKeys()
+	k1 := jwksOf(t, PublicKey{KeyID: "k1", Key: ecKey.Public()})
+
+	tests := []struct {
+		name    string
+		first   string // served before the server hangs; "" hangs at once
+		kid     string
+		wantErr error
+	}{
+		{"first fetch", "", "k1", ErrKeySetUnavailable},
+		{"refresh for an unknown kid", k1, "k2", ErrKeyNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := hangingServer(t, tt.first)
+			p := testPartner(ES256)
+			p.Keys, p.JWKSURL = nil, srv.URL
+			v, err := NewVerifier(VerifierConfig{
+				Partners: []Partner{p}, Now: fixedClock(t0), JWKSCooldown: time.Nanosecond,
+				JWKSTimeout: 200 * time.Millisecond, HTTPClient: &http.Client{Timeout: time.Hour},
+			})
+			require.NoError(t, err)
+			t.Cleanup(v.Close)
+			waitBounded(t, func() { waitIdle(v) })
+
+			// The caller's context never ends: only the JWKS timeout can.
+			tok := mintWith(t, ecKey, tt.kid)
+			var verr error
+			waitBounded(t, func() { _, verr = v.Verify(context.Background(), tok) })
+			assert.ErrorIs(t, verr, tt.wantErr)
+
+			if tt.first != "" {
+				// The keys of the last good fetch still verify.
+				_, err := v.Verify(context.Background(), mintWith(t, ecKey, "k1"))
+				assert.NoError(t, err)
+			}
+		})
+	}
+}
+
+// waitBounded runs f and fails the test if f has not returned long after
+// the JWKS timeout of TestRemoteKeysFetchIsTimeBounded: the bound is
+// generous, what matters is that f returns at all.
+func waitBounded(t *testing.T, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the JWK Set fetch was not bounded by JWKSTimeout")
+	}
+}

@@ -95,17 +95,22 @@ type Partner struct {
 	// loopback hosts. Keys and JWKSURL may be combined; at least one is
 	// required.
 	//
-	// The set is fetched and cached by jwkset. Members that are not usable
+	// The set is fetched and cached by jwkset. Each member is parsed on its
+	// own, as ParseJWKS does: members that are malformed or not usable
 	// signature keys (symmetric, encryption-only, unsupported type or size,
-	// not suiting Algorithms) are skipped. A failed fetch (network or HTTP
-	// error, redirect, oversized or malformed document) and a set holding
-	// no usable key both keep the last good keys, so a broken publication
-	// never stops launches.
+	// not suiting Algorithms) are skipped and the others kept. A failed
+	// fetch (network or HTTP error, redirect, oversized document, or one
+	// that is not a JWK Set) and a set holding no usable key both keep the
+	// last good keys, so a broken publication never stops launches.
 	//
 	// NOTE: for the same reason, publishing an empty set does not revoke
 	// the partner's keys; to revoke, remove the partner or its key from the
-	// registry and build a new Verifier. A set with one malformed member is
-	// rejected whole by jwkset, keeping the last good keys.
+	// registry and build a new Verifier.
+	//
+	// When Keys are also given, each of them needs a KeyID and every token
+	// must carry a "kid": with two sources of keys, none is implied. With a
+	// JWKS URL alone, a token may omit "kid" only while the set holds a
+	// single usable key.
 	JWKSURL string
 	// MaxLifetime is the longest exp - iat accepted. Default and maximum:
 	// MaxLifetime (5 minutes).
@@ -304,13 +309,18 @@ func checkWindow(lifetime, leeway, maxLifetime time.Duration) (time.Duration, ti
 	return lifetime, leeway, nil
 }
 
-// indexKeys checks static keys and indexes them by key id. single is set
-// when exactly one key exists and no other source of keys does.
+// indexKeys checks static keys and indexes them by key id. A key may lack a
+// key id only when it is the partner's one key: alone in keys, and no JWKS
+// URL supplies others (onlySource). single is set in that case.
 func indexKeys(keys []PublicKey, algs []string, onlySource bool) (map[string]PublicKey, *PublicKey, error) {
 	index := make(map[string]PublicKey, len(keys))
 	for i, k := range keys {
 		if k.KeyID == "" && len(keys) > 1 {
 			return nil, nil, errors.New("a key id is required when there are several keys")
+		}
+
+		if k.KeyID == "" && !onlySource {
+			return nil, nil, errors.New("a key id is required on static keys beside a JWKS URL")
 		}
 
 		if _, dup := index[k.KeyID]; dup {
@@ -487,12 +497,14 @@ func (p *partnerEntry) key(ctx context.Context, kid, alg string) (any, error) {
 	switch {
 	case kid == "" && p.single != nil:
 		k = *p.single
+	case kid == "" && (p.remote == nil || len(p.keys) > 0):
+		// Static keys beside a JWKS URL make two sources: none is implied.
+		err = errorf(ErrKeyNotFound, "kid header required: the partner has several keys")
 	case kid != "" && p.keys[kid].Key != nil:
 		k = p.keys[kid]
 	case p.remote != nil:
+		// A JWKS URL alone: the set decides whether a missing kid is enough.
 		k, err = p.remote.lookup(ctx, kid)
-	case kid == "":
-		err = errorf(ErrKeyNotFound, "kid header required: the partner has several keys")
 	default:
 		err = errorf(ErrKeyNotFound, "unknown kid")
 	}
@@ -535,31 +547,21 @@ func parseCompact(token, typ string, c *claimSet) (compactParts, header, error) 
 		return compactParts{}, hdr, errorf(ErrMalformed, "empty segment")
 	}
 
-	if err := decodeSegment(h, &hdr); err != nil {
-		return compactParts{}, hdr, headerError(err)
+	if err := decodeSegment(h, &hdr, ErrMalformed); err != nil {
+		return compactParts{}, hdr, err
 	}
 
 	if err := checkHeader(&hdr, typ, sig); err != nil {
 		return compactParts{}, hdr, err
 	}
 
-	if err := decodeSegment(payload, c); err != nil {
+	if err := decodeSegment(payload, c, ErrInvalidClaim); err != nil {
 		return compactParts{}, hdr, err
 	}
 
 	parts := compactParts{signingInput: token[:len(h)+1+len(payload)], signature: sig}
 
 	return parts, hdr, nil
-}
-
-// headerError maps a wrong type in the header to ErrMalformed: header
-// parameters are not claims.
-func headerError(err error) error {
-	if errors.Is(err, ErrInvalidClaim) {
-		return errorf(ErrMalformed, "header parameter of the wrong type")
-	}
-
-	return err
 }
 
 // checkHeader applies the rules that need no key: algorithm known and not

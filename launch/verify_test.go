@@ -518,6 +518,10 @@ func TestNewVerifierRejectsIncompleteConfig(t *testing.T) {
 			p.Keys = append(p.Keys, PublicKey{Key: ecKey.Public()})
 		})},
 		{"duplicate kid", edit(func(p *Partner) { p.Keys = append(p.Keys, p.Keys[0]) })},
+		{"static key without kid beside a JWKS URL", edit(func(p *Partner) {
+			p.Keys[0].KeyID = ""
+			p.JWKSURL = "http://127.0.0.1:1/jwks"
+		})},
 		{"key restricted to an unlisted algorithm", edit(func(p *Partner) { p.Keys[0].Algorithm = EdDSA })},
 		{"lifetime above 5 minutes", edit(func(p *Partner) { p.MaxLifetime = 6 * time.Minute })},
 		{"negative lifetime", edit(func(p *Partner) { p.MaxLifetime = -time.Second })},
@@ -554,6 +558,46 @@ func TestPartnerWindowDefaults(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantLifetime, lifetime)
 			assert.Equal(t, tt.wantLeeway, leeway)
+		})
+	}
+}
+
+func TestVerifyRefusesNullWhereAStringBelongs(t *testing.T) {
+	hdr := func(header string) string { return craft(t, ES256, header, launchClaims(t0, nil)) }
+	claims := func(name string) string {
+		return craft(t, ES256, goodHeader, launchClaims(t0, m{name: raw("null")}))
+	}
+
+	tests := []struct {
+		name    string
+		token   string
+		wantErr error
+	}{
+		{"iss", claims("iss"), ErrInvalidClaim},
+		{"sub", claims("sub"), ErrInvalidClaim},
+		{"aud", claims("aud"), ErrInvalidClaim},
+		{"jti", claims("jti"), ErrInvalidClaim},
+		{"name", claims("name"), ErrInvalidClaim},
+		{"role", claims("role"), ErrInvalidClaim},
+		{"cohort_id", claims("cohort_id"), ErrInvalidClaim},
+		{"case_id", claims("case_id"), ErrInvalidClaim},
+		{"case_set_id", claims("case_set_id"), ErrInvalidClaim},
+		{"iat", claims("iat"), ErrInvalidClaim},
+		{"nbf", claims("nbf"), ErrInvalidClaim},
+		// Header parameters of the wrong type make the token malformed,
+		// as a number in their place does.
+		{"kid header", hdr(`{"alg":"ES256","typ":"vap-launch+jwt","kid":null}`), ErrMalformed},
+		{"typ header", hdr(`{"alg":"ES256","typ":null,"kid":"k1"}`), ErrMalformed},
+		{"alg header", hdr(`{"alg":null,"typ":"vap-launch+jwt","kid":"k1"}`), ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := newTestVerifier(t, t0, testPartner(ES256))
+
+			_, err := v.Verify(context.Background(), tt.token)
+			require.ErrorIs(t, err, tt.wantErr)
+			assert.Contains(t, err.Error(), "wrong type")
+			assert.Contains(t, err.Error(), `"`+strings.TrimSuffix(tt.name, " header")+`"`)
 		})
 	}
 }
