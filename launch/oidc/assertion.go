@@ -18,10 +18,17 @@ const assertionTTL = time.Minute
 const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 // clientAssertion signs a private_key_jwt client assertion (RFC 7523). Its
-// audience holds both the token endpoint (as OpenID Connect Core asks) and
-// the issuer (as some providers require).
+// audience is one string, never an array, which strict providers refuse:
+// the issuer, as draft-ietf-oauth-rfc7523bis recommends and zitadel's
+// provider requires, or the token endpoint when a.TokenEndpointAudience is
+// set.
 func clientAssertion(a ClientAuth, clientID, issuer, tokenURL string,
 	now time.Time) (string, error) {
+	aud := issuer
+	if a.TokenEndpointAudience {
+		aud = tokenURL
+	}
+
 	alg := assertionAlgorithm(a.Key.Public())
 	jti := make([]byte, 16)
 	if _, err := rand.Read(jti); err != nil {
@@ -32,7 +39,7 @@ func clientAssertion(a ClientAuth, clientID, issuer, tokenURL string,
 	claims := map[string]any{
 		"iss": clientID,
 		"sub": clientID,
-		"aud": []string{tokenURL, issuer},
+		"aud": aud,
 		"jti": base64.RawURLEncoding.EncodeToString(jti),
 		"iat": now.Unix(),
 		"exp": now.Add(assertionTTL).Unix(),

@@ -27,13 +27,14 @@ const TokenIDPrefix = "oidc-"
 // the claims and calls Complete. Any failure shows an error page.
 func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
-		h.fail(w, errorf(ErrBadRequest, "callback takes GET"))
+		h.fail(w, r, stepCallback, attempt{}, errorf(ErrBadRequest, "callback takes GET"))
 		return
 	}
 
-	l, err := h.verifyCallback(r.Context(), w, r)
+	var a attempt
+	l, err := h.verifyCallback(r.Context(), w, r, &a)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, stepCallback, a, err)
 		return
 	}
 
@@ -41,12 +42,14 @@ func (h *Handler) Callback(w http.ResponseWriter, r *http.Request) {
 	h.complete(w, r, l)
 }
 
-// verifyCallback runs every check of the callback, in order.
+// verifyCallback runs every check of the callback, in order. It fills a
+// with the partner and the verified subject as they become known.
 func (h *Handler) verifyCallback(ctx context.Context, w http.ResponseWriter,
-	r *http.Request) (*launch.Launch, error) {
+	r *http.Request, a *attempt) (*launch.Launch, error) {
 	q := r.URL.Query()
 
-	// The state selects the flow, which is taken once whatever follows.
+	// The state and this browser's cookie select the flow, which is then
+	// taken once whatever follows. Another browser finds no flow.
 	state, err := oneParam(q, "state")
 	if err != nil || state == "" {
 		return nil, errorf(ErrStateMismatch, "state missing")
@@ -65,6 +68,8 @@ func (h *Handler) verifyCallback(ctx context.Context, w http.ResponseWriter,
 	if p == nil {
 		return nil, ErrUnknownPartner
 	}
+
+	a.partnerID = p.cfg.PartnerID
 
 	// The provider may have refused, or named itself (RFC 9207).
 	if err := checkResponse(q, p.cfg.Issuer); err != nil {
@@ -85,6 +90,8 @@ func (h *Handler) verifyCallback(ctx context.Context, w http.ResponseWriter,
 	if err != nil {
 		return nil, err
 	}
+
+	a.subject = idt.Subject
 
 	return mapLaunch(p.cfg, idt, f)
 }

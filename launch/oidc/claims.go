@@ -3,12 +3,25 @@ package oidc
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 
 	"github.com/virtualaipatient/integration/launch"
 )
+
+// MaxSubjectBytes caps the ID token's "sub", as launch tokens cap theirs:
+// a longer subject fails with a *ClaimError of ErrClaimInvalid.
+const MaxSubjectBytes = 256
+
+// maxNameBytes caps the display name; a longer one is dropped.
+const maxNameBytes = 256
+
+// emailShape finds something shaped like an e-mail address.
+var emailShape = regexp.MustCompile(`[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+`)
 
 // claimSet is the ID token's claims, each kept raw so that types are
 // checked exactly.
@@ -21,8 +34,8 @@ func mapLaunch(cfg Config, idt *gooidc.IDToken, f Flow) (*launch.Launch, error) 
 		return nil, errorf(ErrIDTokenInvalid, "claims are not a json object")
 	}
 
-	if idt.Subject == "" {
-		return nil, &ClaimError{Kind: ErrClaimMissing, Claim: "sub"}
+	if err := checkSubject(idt.Subject); err != nil {
+		return nil, err
 	}
 
 	if cfg.RequireVerifiedEmail {
@@ -49,7 +62,7 @@ func (c claimSet) launch(cfg Config, f Flow, idt *gooidc.IDToken) (*launch.Launc
 		return nil, err
 	}
 
-	l.Name = name
+	l.Name = displayName(name)
 	fields := []struct {
 		src      Source
 		login    string
@@ -82,6 +95,34 @@ func (c claimSet) launch(cfg Config, f Flow, idt *gooidc.IDToken) (*launch.Launc
 	l.Role = launch.Role(role)
 
 	return l, nil
+}
+
+// checkSubject accepts what launch tokens accept as "sub": not empty nor
+// blank, at most MaxSubjectBytes bytes of UTF-8 without control
+// characters. Errors name the claim, never its value.
+func checkSubject(sub string) error {
+	switch {
+	case sub == "":
+		return &ClaimError{Kind: ErrClaimMissing, Claim: "sub"}
+	case len(sub) > MaxSubjectBytes, !utf8.ValidString(sub),
+		strings.IndexFunc(sub, unicode.IsControl) >= 0,
+		strings.TrimFunc(sub, unicode.IsSpace) == "":
+		return &ClaimError{Kind: ErrClaimInvalid, Claim: "sub"}
+	}
+
+	return nil
+}
+
+// displayName keeps a name only if it looks like one: a value too long,
+// with control characters or holding something shaped like an e-mail
+// address is dropped rather than stored as the learner's name.
+func displayName(name string) string {
+	if len(name) > maxNameBytes || !utf8.ValidString(name) ||
+		strings.IndexFunc(name, unicode.IsControl) >= 0 || emailShape.MatchString(name) {
+		return ""
+	}
+
+	return name
 }
 
 // resolve returns the value of one source.

@@ -6,8 +6,9 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"fmt"
+	"net/url"
 	"slices"
-	"strings"
 )
 
 // DefaultAlgorithm is the ID token algorithm accepted when a Config lists
@@ -25,8 +26,16 @@ type Config struct {
 	PartnerID string
 	// Issuer is the provider's issuer URL exactly as the discovery
 	// document and ID tokens state it (required). It is compared byte for
-	// byte: a trailing slash, case or default port makes a difference.
+	// byte: a trailing slash, case or default port makes a difference. It
+	// must use https, except on a loopback host (localhost, 127.0.0.1,
+	// ::1) or with InsecureHTTPIssuer, and has no query or fragment.
 	Issuer string
+	// InsecureHTTPIssuer accepts an http issuer on any host.
+	//
+	// WARNING: discovery, keys and the code exchange then travel in clear
+	// text, and anyone on the path can sign learners in. Use it only on a
+	// private test network.
+	InsecureHTTPIssuer bool
 	// ClientID is VAP's client id at the provider (required).
 	ClientID string
 	// ClientAuth authenticates VAP at the token endpoint (required).
@@ -59,6 +68,12 @@ type ClientAuth struct {
 	Key crypto.Signer
 	// KeyID is the "kid" of Key as registered at the provider.
 	KeyID string
+	// TokenEndpointAudience sets the client assertion's "aud" to the
+	// token endpoint URL instead of the issuer, for providers that accept
+	// only that (OpenID Connect Core 1.0 section 9 allows it). Default:
+	// the issuer, as draft-ietf-oauth-rfc7523bis recommends. Either way
+	// "aud" is a single string.
+	TokenEndpointAudience bool
 }
 
 // Mapping says where the launch's role, cohort, case and case set come
@@ -74,6 +89,9 @@ type Mapping struct {
 	// CaseSet is the case set to open; the zero Source leaves it empty.
 	CaseSet Source
 	// NameClaim is the claim holding the display name. Default "name".
+	// Claims that hold no name (such as "email", "sub" or
+	// "phone_number") are refused, and a value shaped like an e-mail
+	// address is dropped. The name is stored only where the host opts in.
 	NameClaim string
 	// GroupsClaim is the claim holding the user's groups, a JSON array of
 	// strings, for sources built with FromGroup. Default "groups".
@@ -136,9 +154,10 @@ func (c *Config) Validate() error {
 	switch {
 	case c.PartnerID == "":
 		return errorf(ErrConfig, "partner id is required")
-	case c.Issuer == "" || !strings.HasPrefix(c.Issuer, "https://") &&
-		!strings.HasPrefix(c.Issuer, "http://"):
-		return errorf(ErrConfig, "partner %q: issuer must be an http(s) url", c.PartnerID)
+	case !validIssuer(c.Issuer, c.InsecureHTTPIssuer):
+		return errorf(ErrConfig, "partner %q: issuer must be an https url without query "+
+			"or fragment (http only on a loopback host or with InsecureHTTPIssuer)",
+			c.PartnerID)
 	case c.ClientID == "":
 		return errorf(ErrConfig, "partner %q: client id is required", c.PartnerID)
 	}
@@ -160,6 +179,30 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// validIssuer accepts an absolute https URL with a host and no query or
+// fragment; http only on a loopback host, or when insecure.
+func validIssuer(issuer string, insecure bool) bool {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" ||
+		u.ForceQuery || u.Opaque != "" {
+		return false
+	}
+
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		return insecure || loopbackHost(u.Hostname())
+	}
+
+	return false
+}
+
+// loopbackHost reports whether host names this machine.
+func loopbackHost(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
 type configProblem string
 
 func (p configProblem) Error() string { return string(p) }
@@ -172,6 +215,8 @@ func (a ClientAuth) validate() error {
 		return configProblem("client key needs a key id")
 	case a.Key != nil && assertionAlgorithm(a.Key.Public()) == "":
 		return configProblem("client key must be RSA 2048+, ECDSA P-256 or Ed25519")
+	case a.TokenEndpointAudience && a.Key == nil:
+		return configProblem("token endpoint audience needs a client key")
 	}
 
 	return nil
@@ -196,10 +241,18 @@ func (m Mapping) problem() string {
 	case m.Role.Value != "" && !validRole(m.Role.Value),
 		m.Role.Default != "" && !validRole(m.Role.Default):
 		return "a fixed role must be learner or instructor"
+	case slices.Contains(notNameClaims, m.NameClaim):
+		return fmt.Sprintf("the name claim %q holds no display name", m.NameClaim)
 	}
 
 	return ""
 }
+
+// notNameClaims are claims that never hold a display name: contact
+// details, identifiers and other personal data the learner record must
+// not take as a name.
+var notNameClaims = []string{"email", "email_verified", "phone_number",
+	"phone_number_verified", "address", "birthdate", "sub", "upn"}
 
 // assertionAlgorithm is the JWS algorithm for a client key, or "".
 func assertionAlgorithm(pub crypto.PublicKey) string {

@@ -15,6 +15,13 @@ import (
 // from the flow's state, so that each sign-in has its own cookie.
 const CookiePrefix = "__Secure-vap-oidc-"
 
+// BinderCookiePrefix starts the name of every binding cookie: with a
+// FlowStore, the login sets one per flow, named after the flow's state and
+// holding a random binder that the callback requires, so that only the
+// browser that started a sign-in can end it. Its attributes are those of
+// the flow cookies of CookieFlows.
+const BinderCookiePrefix = "__Secure-vap-oidc-bind-"
+
 // maxCookieBytes caps a flow cookie's value before it is decoded.
 const maxCookieBytes = 2048
 
@@ -55,6 +62,11 @@ func NewCookieFlows(key []byte) (*CookieFlows, error) {
 // cookieName is the flow's own cookie name.
 func cookieName(state string) string {
 	return CookiePrefix + StateKey(state)[:32]
+}
+
+// binderCookieName is the name of the flow's binding cookie.
+func binderCookieName(state string) string {
+	return BinderCookiePrefix + StateKey(state)[:32]
 }
 
 // seal returns the cookie holding f.
@@ -121,9 +133,9 @@ func (c *CookieFlows) unseal(name, value string) (Flow, error) {
 	return f, nil
 }
 
-// expired returns the cookie that deletes the flow's cookie.
-func expiredCookie(state, path string) *http.Cookie {
-	ck := flowCookie(cookieName(state), path)
+// expiredCookie returns the cookie that deletes the cookie name.
+func expiredCookie(name, path string) *http.Cookie {
+	ck := flowCookie(name, path)
 	ck.MaxAge = -1
 	ck.Expires = time.Unix(0, 0)
 

@@ -20,7 +20,12 @@
 //
 // Each flow is kept once and separately, either server side in a
 // [FlowStore] ([MemoryFlows]; the SQL stores implement it too) or in a
-// sealed cookie ([CookieFlows]). Every failure wraps one sentinel of
-// errors.go; [Code] gives its stable code, and the learner sees a short
-// page with that code and never any token content.
+// sealed cookie ([CookieFlows]). Either way only the browser that started
+// a sign-in can end it: with a FlowStore the login also sets a binding
+// cookie that the callback requires (see [BinderCookiePrefix]), so that a
+// callback URL sent to another browser (login CSRF) fails with
+// state_mismatch. Every failure wraps one sentinel of errors.go; [Code]
+// gives its stable code, and the learner sees a short page with that code
+// and never any token content. Failed sign-ins are logged to
+// [HandlerConfig.Logger] with stable codes and keyed hashes only.
 package oidc

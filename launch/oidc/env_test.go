@@ -120,7 +120,9 @@ func newBrowser(t *testing.T, vap *httptest.Server) *browser {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 
-	b := &browser{t: t, c: vap.Client(), vapURL: vap.URL}
+	// A copy of the server's client: each browser has its own jar.
+	client := *vap.Client()
+	b := &browser{t: t, c: &client, vapURL: vap.URL}
 	b.c.Jar = jar
 	b.c.CheckRedirect = func(r *http.Request, _ []*http.Request) error {
 		b.mu.Lock()

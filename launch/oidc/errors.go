@@ -38,12 +38,14 @@ var (
 
 	// ErrFlowNotFound is returned by a FlowStore's TakeFlow (and the
 	// cookie keeper) when no flow has the state, or it was taken already,
-	// or it expired.
+	// or it expired. The callback also returns it when the browser lacks
+	// the flow's cookie or binding cookie.
 	ErrFlowNotFound = newKind("flow_not_found", "sign-in flow not found", http.StatusBadRequest)
 
 	// ErrStateMismatch is returned by the callback when its state is
-	// missing or matches no open flow (unknown, used or expired). It also
-	// wraps ErrFlowNotFound when the store said so.
+	// missing or matches no open flow of this browser (unknown, used,
+	// expired, or started in another browser: login CSRF). It also wraps
+	// ErrFlowNotFound when the store or the cookies said so.
 	ErrStateMismatch = newKind("state_mismatch", "state mismatch", http.StatusBadRequest)
 
 	// ErrFlowStore is returned when the flow store fails (other than

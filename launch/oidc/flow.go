@@ -26,8 +26,10 @@ type Target struct {
 
 // Flow is one started sign-in, kept from the login to its callback.
 type Flow struct {
-	// State is the random "state" sent to the provider; it is the flow's
-	// key.
+	// State is the flow's key. The handler gives a FlowStore the random
+	// "state" sent to the provider joined with the random binder of the
+	// browser's binding cookie, and asks TakeFlow for the same, so that
+	// the state alone (as a callback URL carries it) finds no flow.
 	State string
 	// PartnerID is the partner signing in.
 	PartnerID string
@@ -43,8 +45,10 @@ type Flow struct {
 
 // FlowStore keeps flows server side. Each flow is stored under its own
 // state, so that several sign-ins (browser tabs) run at once, and is taken
-// once. Implementations shared by several processes make TakeFlow atomic
-// across them; package oidctest has the conformance suite.
+// once. The state a store sees is opaque: it binds the flow to a browser
+// (see Flow.State), and the stores of this module keep only its StateKey.
+// Implementations shared by several processes make TakeFlow atomic across
+// them; package oidctest has the conformance suite.
 type FlowStore interface {
 	// SaveFlow stores f under f.State.
 	SaveFlow(ctx context.Context, f Flow) error

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/virtualaipatient/integration/internal/logkey"
 	"github.com/virtualaipatient/integration/launch"
 )
 
@@ -36,6 +38,9 @@ type HandlerConfig struct {
 	Complete CompleteFunc
 	// Flows keeps flows server side. Default: a new MemoryFlows, which
 	// works for a single process only. Must be nil when Cookies is set.
+	// Each flow is bound to the browser that started it by a binding
+	// cookie (see BinderCookiePrefix), so that a callback URL opened in
+	// another browser fails.
 	Flows FlowStore
 	// Cookies keeps flows in sealed cookies instead of Flows.
 	Cookies *CookieFlows
@@ -47,6 +52,15 @@ type HandlerConfig struct {
 	Client *http.Client
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// Logger receives one record per failed sign-in: the step, the stable
+	// code, the partner, the failing claim's name and a keyed hash of the
+	// subject (see LogKey). No token, code, state, nonce, name, e-mail or
+	// subject is ever logged. Default: discarded.
+	Logger *slog.Logger
+	// LogKey is the secret of the keyed hash (HMAC-SHA256, truncated) that
+	// stands for a subject in logs. Empty means a random key per process,
+	// so hashes correlate within one process only.
+	LogKey []byte
 }
 
 // Handler runs sign-ins through partners' providers. It is safe for
@@ -59,6 +73,8 @@ type Handler struct {
 	ttl      time.Duration
 	client   *http.Client
 	now      func() time.Time
+	logger   *slog.Logger
+	logKey   *logkey.Key
 }
 
 // NewHandler validates cfg and returns the handler. Providers are
@@ -102,11 +118,12 @@ func (h *Handler) setDefaults(cfg HandlerConfig) error {
 		return errorf(ErrConfig, "flow ttl must be at most %v", MaxFlowTTL)
 	}
 
-	h.keeper = storeKeeper{store: cfg.Flows}
+	path := h.callback.EscapedPath()
+	h.keeper = storeKeeper{store: cfg.Flows, path: path}
 	if cfg.Cookies != nil {
-		h.keeper = cookieKeeper{flows: cfg.Cookies, path: h.callback.EscapedPath()}
+		h.keeper = cookieKeeper{flows: cfg.Cookies, path: path}
 	} else if cfg.Flows == nil {
-		h.keeper = storeKeeper{store: &MemoryFlows{}}
+		h.keeper = storeKeeper{store: &MemoryFlows{}, path: path}
 	}
 
 	if h.ttl == 0 {
@@ -121,6 +138,12 @@ func (h *Handler) setDefaults(cfg HandlerConfig) error {
 		h.now = time.Now
 	}
 
+	h.logger = logkey.Discard(cfg.Logger)
+	h.logKey = logkey.Process()
+	if len(cfg.LogKey) > 0 {
+		h.logKey = logkey.New(cfg.LogKey)
+	}
+
 	return nil
 }
 
@@ -130,9 +153,7 @@ func checkCallbackURL(raw string) (*url.URL, error) {
 		return nil, errorf(ErrConfig, "callback url must be absolute, without query or fragment")
 	}
 
-	host := u.Hostname()
-	loopback := host == "localhost" || host == "127.0.0.1" || host == "::1"
-	if u.Scheme != "https" && (u.Scheme != "http" || !loopback) {
+	if u.Scheme != "https" && (u.Scheme != "http" || !loopbackHost(u.Hostname())) {
 		return nil, errorf(ErrConfig, "callback url must be https")
 	}
 
@@ -148,11 +169,13 @@ func checkCallbackURL(raw string) (*url.URL, error) {
 // browser to the partner's provider, or shows an error page.
 func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		h.fail(w, errorf(ErrBadRequest, "login takes GET"))
+		h.fail(w, r, stepLogin, attempt{}, errorf(ErrBadRequest, "login takes GET"))
 		return
 	}
 
-	h.start(w, r, r.URL.Query(), false)
+	if a, err := h.start(w, r, r.URL.Query(), false); err != nil {
+		h.fail(w, r, stepLogin, a, err)
+	}
 }
 
 // Initiate starts a partner-initiated sign-in, as LTI's third-party
@@ -166,49 +189,51 @@ func (h *Handler) Initiate(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPost:
 		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 		if err := r.ParseForm(); err != nil {
-			h.fail(w, errorf(ErrBadRequest, "unreadable form"))
+			h.fail(w, r, stepInitiate, attempt{}, errorf(ErrBadRequest, "unreadable form"))
 			return
 		}
 
 		params = r.PostForm
 	default:
-		h.fail(w, errorf(ErrBadRequest, "initiate takes GET or POST"))
+		h.fail(w, r, stepInitiate, attempt{},
+			errorf(ErrBadRequest, "initiate takes GET or POST"))
 		return
 	}
 
-	h.start(w, r, params, true)
+	if a, err := h.start(w, r, params, true); err != nil {
+		h.fail(w, r, stepInitiate, a, err)
+	}
 }
 
 // start checks the login request, keeps a new flow and redirects to the
-// provider's authorization endpoint.
-func (h *Handler) start(w http.ResponseWriter, r *http.Request, q url.Values, hint bool) {
+// provider's authorization endpoint. On failure it writes nothing and
+// returns the error, with the partner once it is known.
+func (h *Handler) start(w http.ResponseWriter, r *http.Request, q url.Values,
+	hint bool) (attempt, error) {
 	req, err := readLogin(q, hint)
 	if err != nil {
-		h.fail(w, err)
-		return
+		return attempt{}, err
 	}
 
+	// The partner parameter is logged only once it names a partner.
 	p := h.partners[req.partnerID]
 	if p == nil {
-		h.fail(w, ErrUnknownPartner)
-		return
+		return attempt{}, ErrUnknownPartner
 	}
 
+	a := attempt{partnerID: p.cfg.PartnerID}
 	prov, err := p.provider(r.Context(), h)
 	if err != nil {
-		h.fail(w, err)
-		return
+		return a, err
 	}
 
 	f, err := h.newFlow(p.cfg.PartnerID, req.target)
 	if err != nil {
-		h.fail(w, err)
-		return
+		return a, err
 	}
 
 	if err := h.keeper.save(r.Context(), w, f, h.now()); err != nil {
-		h.fail(w, err)
-		return
+		return a, err
 	}
 
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(f.Verifier),
@@ -219,6 +244,8 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request, q url.Values, hi
 
 	noStore(w)
 	http.Redirect(w, r, prov.oauth.AuthCodeURL(f.State, opts...), http.StatusFound)
+
+	return a, nil
 }
 
 func (h *Handler) newFlow(partnerID string, t Target) (Flow, error) {
@@ -323,24 +350,73 @@ type keeper interface {
 		now time.Time) (Flow, error)
 }
 
-type storeKeeper struct{ store FlowStore }
+// storeKeeper keeps flows in a FlowStore, each bound to the browser that
+// started it: the login sets a cookie holding a random binder, and the
+// store keeps the flow under the state joined with the binder. A callback
+// without the cookie (another browser, such as a victim's browser sent to
+// an attacker's callback URL) looks up a key that no flow has.
+type storeKeeper struct {
+	store FlowStore
+	path  string
+}
 
-func (k storeKeeper) save(ctx context.Context, _ http.ResponseWriter, f Flow, _ time.Time) error {
-	if err := k.store.SaveFlow(ctx, f); err != nil {
+func (k storeKeeper) save(ctx context.Context, w http.ResponseWriter, f Flow,
+	now time.Time) error {
+	binder, err := randomToken()
+	if err != nil {
+		return err
+	}
+
+	bound := f
+	bound.State = boundState(f.State, binder)
+	if err := k.store.SaveFlow(ctx, bound); err != nil {
 		return errorf(ErrFlowStore, "save flow: %w", err)
 	}
+
+	ck := flowCookie(binderCookieName(f.State), k.path)
+	ck.Value = binder
+	ck.MaxAge = int(f.ExpiresAt.Sub(now).Seconds())
+	ck.Expires = f.ExpiresAt
+	http.SetCookie(w, ck)
 
 	return nil
 }
 
-func (k storeKeeper) take(ctx context.Context, _ http.ResponseWriter, _ *http.Request,
+func (k storeKeeper) take(ctx context.Context, w http.ResponseWriter, r *http.Request,
 	state string, now time.Time) (Flow, error) {
-	f, err := k.store.TakeFlow(ctx, state, now)
+	name := binderCookieName(state)
+	http.SetCookie(w, expiredCookie(name, k.path))
+	ck, err := r.Cookie(name)
+	if err != nil || !validBinder(ck.Value) {
+		return Flow{}, errorf(ErrFlowNotFound, "the browser has no binding cookie for the state")
+	}
+
+	f, err := k.store.TakeFlow(ctx, boundState(state, ck.Value), now)
 	if err != nil {
 		return Flow{}, err
 	}
 
+	f.State = state
+
 	return f, nil
+}
+
+// boundState is the key under which storeKeeper keeps a flow: the state
+// and the browser's binder. Stores key flows by its StateKey, a SHA-256
+// digest, so a wrong binder is refused by a lookup that finds nothing:
+// the binder is never compared byte by byte, and no timing of the lookup
+// tells how close a guess came.
+func boundState(state, binder string) string { return state + "." + binder }
+
+// validBinder accepts what randomToken returns: 43 base64url characters.
+func validBinder(v string) bool {
+	if len(v) != base64.RawURLEncoding.EncodedLen(32) {
+		return false
+	}
+
+	_, err := base64.RawURLEncoding.Strict().DecodeString(v)
+
+	return err == nil
 }
 
 type cookieKeeper struct {
@@ -361,7 +437,7 @@ func (k cookieKeeper) save(_ context.Context, w http.ResponseWriter, f Flow, now
 
 func (k cookieKeeper) take(_ context.Context, w http.ResponseWriter, r *http.Request,
 	state string, now time.Time) (Flow, error) {
-	http.SetCookie(w, expiredCookie(state, k.path))
+	http.SetCookie(w, expiredCookie(cookieName(state), k.path))
 	return k.flows.open(r, state, now)
 }
 

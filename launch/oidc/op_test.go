@@ -227,6 +227,9 @@ type testOP struct {
 	rewrite atomic.Pointer[func([]byte) []byte]
 	// tokenHook, when set, reads or alters each token response.
 	tokenHook atomic.Pointer[func(map[string]any)]
+	// requestHook, when set, sees each request first; it may read the
+	// body if it puts it back.
+	requestHook atomic.Pointer[func(*http.Request)]
 }
 
 // newOP starts a provider whose clients redirect to callbackURL.
@@ -298,6 +301,10 @@ func replaceIssuer(from, to string) func([]byte) []byte {
 // serve passes requests to the provider, through the discovery rewrite
 // and the token hook when they are set.
 func (o *testOP) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	if see := o.requestHook.Load(); see != nil {
+		(*see)(r)
+	}
+
 	rewrite, hook := o.rewrite.Load(), o.tokenHook.Load()
 	discovery := r.URL.Path == "/.well-known/openid-configuration"
 	token := r.URL.Path == "/oauth/token"

@@ -1,8 +1,9 @@
 package oidc
 
 import (
-	"html/template"
 	"net/http"
+
+	"github.com/virtualaipatient/integration/internal/signinpage"
 )
 
 // hints are the learner-facing explanations of each error code.
@@ -23,30 +24,15 @@ var hints = map[string]string{
 	"email_unverified":       "Your email address must be verified first.",
 }
 
-var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign-in failed</title>
-<meta name="viewport" content="width=device-width"></head>
-<body><h1>Sign-in failed</h1><p>{{.Hint}}</p>
-<p>Error code: <code>{{.Code}}</code></p></body></html>
-`))
-
-// fail shows the learner a short page with the error's stable code. No
-// detail of err reaches the page.
-func (h *Handler) fail(w http.ResponseWriter, err error) {
+// fail logs the failed step and shows the learner a short page with the
+// error's stable code. No detail of err reaches the page or the log.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, step string, a attempt,
+	err error) {
 	code := Code(err)
 	if code == "" {
 		code = "internal_error"
 	}
 
-	hint := hints[code]
-	if hint == "" {
-		hint = "Sign-in failed. Start again from your platform."
-	}
-
-	noStore(w)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status(err))
-	_ = errorPage.Execute(w, struct{ Code, Hint string }{code, hint})
+	h.logFailure(r.Context(), step, code, a, err)
+	signinpage.Write(w, status(err), code, hints[code])
 }

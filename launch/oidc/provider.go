@@ -75,7 +75,8 @@ func (p *partner) provider(ctx context.Context, h *Handler) (*provider, error) {
 
 // discover fetches the issuer's discovery document and checks that it
 // names the issuer exactly.
-func discover(ctx context.Context, client *http.Client, issuer string) (*gooidc.ProviderConfig, error) {
+func discover(ctx context.Context, client *http.Client,
+	issuer string) (*gooidc.ProviderConfig, error) {
 	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {

@@ -42,6 +42,12 @@ func RunFlowStore(t *testing.T, newStore func(t *testing.T) oidc.FlowStore) {
 		{name: "expired", save: []string{"s1"}, take: "s1", now: base.Add(10 * time.Minute)},
 		{name: "one of several", save: []string{"s1", "s2", "s3"}, take: "s2", now: base,
 			found: true},
+		// The handler's keys join the state and the browser's binder.
+		{name: "bound state", save: []string{"s1.binder-1"}, take: "s1.binder-1", now: base,
+			found: true},
+		{name: "state without its binder", save: []string{"s1.binder-1"}, take: "s1", now: base},
+		{name: "state with another binder", save: []string{"s1.binder-1"}, take: "s1.binder-2",
+			now: base},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
