@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -287,18 +286,18 @@ func (c *Client) final(call apiCall, err error, reached bool) error {
 }
 
 // attempt sends call once. reached reports whether any of the request may
-// have reached the server.
+// have reached the server: true for every transport error except those
+// known to come before a connection was made (see neverSent).
 func (c *Client) attempt(ctx context.Context, call apiCall, body []byte) (bool, error) {
-	var wrote atomic.Bool
-	trace := &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }}
-	req, err := c.newRequest(httptrace.WithClientTrace(ctx, trace), call, body)
+	var progress sendProgress
+	req, err := c.newRequest(httptrace.WithClientTrace(ctx, progress.trace()), call, body)
 	if err != nil {
 		return false, err
 	}
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return wrote.Load(), transportError(err)
+		return !progress.neverSent(err), transportError(err)
 	}
 
 	defer resp.Body.Close()

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -479,7 +481,7 @@ func (f *failFirst) RoundTrip(r *http.Request) (*http.Response, error) {
 	if !f.failed {
 		f.failed = true
 
-		return nil, errors.New("dial tcp: connection refused")
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 	}
 
 	return f.next.RoundTrip(r)

@@ -60,9 +60,12 @@ var (
 	ErrInvalidID = errors.New("partner: invalid id")
 
 	// ErrLaunchOutcomeUnknown is returned by [Client.Launch] when the
-	// request may have reached VAP but no answer was read (connection
-	// reset, timeout). The launch is not retried, because its token is
-	// single use; launch again with a new token if the learner asks.
+	// request may have reached VAP but no answer was read: any transport
+	// error (connection reset, timeout, a custom RoundTripper's error)
+	// except a DNS, dial or certificate failure before a connection. The
+	// launch is not retried, because its token is single use; launch
+	// again with a new token if the learner asks. The error also wraps
+	// the transport's cause.
 	ErrLaunchOutcomeUnknown = errors.New("partner: launch outcome unknown")
 )
 

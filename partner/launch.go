@@ -60,9 +60,12 @@ func (c *Client) mintLaunch(ctx context.Context, l Launch) (string, error) {
 // a Flutter web view or a webview; it carries a one-time code in its
 // fragment, valid until CodeExpiresAt.
 //
-// The call is retried only when the request never left the client: a
-// launch token is single use. When the request may have reached VAP but no
-// answer came back, the error wraps ErrLaunchOutcomeUnknown.
+// A launch token is single use, so the call is retried only after a
+// failure known to come before any byte was sent: a DNS or dial failure,
+// or a server certificate refused in the TLS handshake. Any other
+// transport failure (a reset, a timeout, an error from a custom
+// RoundTripper) may have reached VAP: the error then wraps
+// ErrLaunchOutcomeUnknown and the cause.
 func (c *Client) Launch(ctx context.Context, l Launch) (*reporting.LaunchResponse, error) {
 	token, err := c.mintLaunch(ctx, l)
 	if err != nil {

@@ -31,7 +31,10 @@ const (
 // started), the call returns the last error joined with the context's: an
 // *APIError still matches ErrRateLimited or ErrUnavailable, and
 // context.DeadlineExceeded or context.Canceled matches too.
-// A launch is retried only when the request never left the client.
+// A launch is retried only after a failure known to come before any byte
+// of the request was sent: a DNS or dial failure, or a server certificate
+// refused during the TLS handshake. Any other failure may have reached VAP
+// and ends the launch with ErrLaunchOutcomeUnknown.
 type RetryPolicy struct {
 	// MaxAttempts counts every attempt, the first included. Default
 	// DefaultMaxAttempts; 1 disables retries.

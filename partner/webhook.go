@@ -64,7 +64,9 @@ type WebhookEvent struct {
 	Timestamp time.Time
 	// Revision is the session's revision; 0 for learner.deleted.
 	Revision int64
-	// Summary is the session summary as of the change, for session events.
+	// Summary is the session summary as of the change, for session
+	// events. It is always a full summary: a body without one is refused
+	// with ErrWebhookNoSummary.
 	Summary *reporting.SessionSummary
 	// Deletion is the receipt of a learner.deleted event.
 	Deletion *reporting.DeletionReceipt
@@ -162,6 +164,14 @@ func (v *WebhookVerifier) Verify(h http.Header, body []byte) error {
 
 // DecodeWebhook decodes a verified body. id is the webhook-id header,
 // which must equal the event's id. Call it only after Verify.
+//
+// It returns ErrWebhookPayload when the body is not an event of that id,
+// and ErrWebhookNoSummary when a session event carries less than the full
+// session summary (no schema_version or session_id): the thin body a VAP
+// host writes with session.ThinEventEncoder instead of
+// reporting.WebhookEncoder. Such an event is refused rather than passed
+// on with a summary whose score and outcome are missing, which would read
+// as "not graded".
 func DecodeWebhook(id string, body []byte) (*WebhookEvent, error) {
 	var wire reporting.WebhookEvent
 	if err := json.Unmarshal(body, &wire); err != nil || wire.ID != id {
@@ -177,17 +187,33 @@ func DecodeWebhook(id string, body []byte) (*WebhookEvent, error) {
 	switch {
 	case wire.Type == reporting.WebhookLearnerDeleted:
 		e.Deletion = &reporting.DeletionReceipt{}
-		err = json.Unmarshal(wire.Data, e.Deletion)
+		if json.Unmarshal(wire.Data, e.Deletion) != nil {
+			err = ErrWebhookPayload
+		}
 	case strings.HasPrefix(wire.Type, "session."):
-		e.Summary = &reporting.SessionSummary{}
-		err = json.Unmarshal(wire.Data, e.Summary)
+		e.Summary, err = decodeSummary(wire.Data)
 	}
 
 	if err != nil {
-		return nil, ErrWebhookPayload
+		return nil, err
 	}
 
 	return e, nil
+}
+
+// decodeSummary decodes the data of a session event, which must be a full
+// session summary.
+func decodeSummary(data json.RawMessage) (*reporting.SessionSummary, error) {
+	var s reporting.SessionSummary
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, ErrWebhookPayload
+	}
+
+	if s.SchemaVersion == "" || s.SessionID == "" {
+		return nil, ErrWebhookNoSummary
+	}
+
+	return &s, nil
 }
 
 // WebhookFunc handles a verified event. A nil error acknowledges it (VAP

@@ -17,6 +17,8 @@ import (
 
 	"github.com/virtualaipatient/integration/partner"
 	"github.com/virtualaipatient/integration/reporting"
+	"github.com/virtualaipatient/integration/scoring"
+	"github.com/virtualaipatient/integration/session"
 )
 
 const (
@@ -242,4 +244,75 @@ func BenchmarkWebhookVerify(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestDecodeWebhookRefusesThinSummary(t *testing.T) {
+	ctx := context.Background()
+	at := hookNow
+	sess := &session.Session{ID: "s-1", PartnerID: "acme-cme", Status: session.StatusCompleted,
+		Mode: scoring.ModeAssessment, GradingStatus: session.GradingNotReady, CreatedAt: at,
+		Revision: 3}
+	content := session.EventContent{Session: sess, Event: session.OutboxEvent{ID: hookID,
+		Type: session.EventTypeSessionCompleted, PartnerID: "acme-cme", SessionID: "s-1",
+		Revision: 3, OccurredAt: at}}
+	thin, err := session.ThinEventEncoder{}.EncodeEvent(ctx, nil, content)
+	require.NoError(t, err)
+	full, err := reporting.WebhookEncoder{}.EncodeEvent(ctx, nil, content)
+	require.NoError(t, err)
+
+	deletion := session.EventContent{Deletion: &session.DeletionReceipt{ID: "d-1",
+		PartnerID: "acme-cme", PartnerUserID: "u-1", SessionIDs: []string{"s-1"},
+		DeletedAt: at}, Event: session.OutboxEvent{ID: hookID,
+		Type: session.EventTypeLearnerDeleted, PartnerID: "acme-cme", OccurredAt: at}}
+	thinDeletion, err := session.ThinEventEncoder{}.EncodeEvent(ctx, nil, deletion)
+	require.NoError(t, err)
+
+	tests := []struct {
+		name string
+		body []byte
+		want error
+	}{
+		{name: "full summary", body: full},
+		{name: "thin session event", body: thin, want: partner.ErrWebhookNoSummary},
+		{name: "summary without session id", want: partner.ErrWebhookNoSummary,
+			body: []byte(`{"id":"` + hookID + `","type":"session.started","revision":2,` +
+				`"data":{"schema_version":"1.0"}}`)},
+		{name: "summary of the wrong shape", want: partner.ErrWebhookPayload,
+			body: []byte(`{"id":"` + hookID + `","type":"session.started","revision":2,` +
+				`"data":[1,2]}`)},
+		// A thin deletion still names the learner and the sessions to
+		// delete: it is passed on (without deleted_at).
+		{name: "thin deletion", body: thinDeletion},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := partner.DecodeWebhook(hookID, tc.body)
+			if tc.want == nil {
+				require.NoError(t, err)
+				assert.Equal(t, hookID, e.ID)
+				return
+			}
+
+			assert.Nil(t, e)
+			assert.ErrorIs(t, err, tc.want)
+			assert.ErrorIs(t, err, partner.ErrWebhookPayload)
+		})
+	}
+
+	e, err := partner.DecodeWebhook(hookID, full)
+	require.NoError(t, err)
+	assert.Equal(t, reporting.SummarySchemaVersion, e.Summary.SchemaVersion)
+	assert.Equal(t, "s-1", e.Summary.SessionID)
+
+	// The handler refuses the thin body with 400 and a reason for VAP.
+	v := newHookVerifier(t, hookSecretOld)
+	called := false
+	h := v.Handler(func(context.Context, *partner.WebhookEvent) error { called = true; return nil })
+	req := httptest.NewRequest(http.MethodPost, "/hooks/vap", bytes.NewReader(thin))
+	req.Header = hookHeaders(hookNow, hookSign(t, hookSecretOld, hookNow, thin))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, rec.Body.String(), "reporting.WebhookEncoder")
+	assert.False(t, called)
 }

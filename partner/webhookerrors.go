@@ -1,6 +1,9 @@
 package partner
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Webhook verification errors, returned by [WebhookVerifier.Verify] and
 // answered by [WebhookVerifier.Handler] with the status in parentheses.
@@ -22,4 +25,11 @@ var (
 	// ErrWebhookPayload is returned when a verified body is not a webhook
 	// event or its id differs from webhook-id (400).
 	ErrWebhookPayload = errors.New("partner: webhook: malformed event")
+	// ErrWebhookNoSummary is returned when a session event's data is not
+	// a full session summary: it lacks schema_version or session_id, as
+	// the "thin" body of session.ThinEventEncoder does (400). The VAP
+	// host must encode its events with reporting.WebhookEncoder, which
+	// reporting.New sets by default. It matches ErrWebhookPayload too.
+	ErrWebhookNoSummary = fmt.Errorf("%w: session event without a full summary "+
+		"(the vap host must encode events with reporting.WebhookEncoder)", ErrWebhookPayload)
 )

@@ -62,7 +62,12 @@ type Config struct {
 	// Verifier checks launch tokens and API credentials.
 	Verifier Verifier
 	// Service creates sessions and manages assignments; its Store answers
-	// the reads.
+	// the reads. When its Events is nil, New sets it to WebhookEncoder{},
+	// so that the webhook events of every change made through this
+	// service carry the full session summary partners decode (the session
+	// package's own default, session.ThinEventEncoder, does not). New
+	// writes that field of the service itself: build the handler before
+	// the service is used from other goroutines.
 	Service *session.Service
 	// Tokens issues the learner app's session bearer tokens.
 	Tokens SessionTokens
@@ -71,6 +76,14 @@ type Config struct {
 	LearnerAppURL string
 	// Codes keeps one-time launch codes. Default: a new MemoryCodes,
 	// which works for a single process only.
+	//
+	// NOTE: the one-time code is issued after the launch transaction has
+	// committed, even when Codes is the same SQL store, as the session
+	// service offers no hook into that transaction. When issuing fails,
+	// POST /launch answers 503 store_unavailable although the launch token
+	// is consumed: the partner mints a new token and launches again, and
+	// the relaunch rule resumes the session just created (under supersede,
+	// that unused session is voided, not counted, and a new one starts).
 	Codes CodeStore
 	// CodeTTL is the one-time code lifetime. Default DefaultCodeTTL; at
 	// most 5 minutes.
@@ -138,6 +151,11 @@ func New(cfg Config) (*Handler, error) {
 
 	if err != nil {
 		return nil, err
+	}
+
+	// Only once nothing can fail: full summaries in webhook bodies.
+	if cfg.Service.Events == nil {
+		cfg.Service.Events = WebhookEncoder{}
 	}
 
 	h.routes()

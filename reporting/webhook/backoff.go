@@ -1,9 +1,11 @@
 package webhook
 
 import (
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -25,17 +27,34 @@ func backoff(base, limit time.Duration, attempts int) time.Duration {
 	return half + rand.N(half+1)
 }
 
-// retryAfter reads a Retry-After header given in seconds; 0 when absent
-// or not a number of seconds.
-func retryAfter(resp *http.Response) time.Duration {
+// retryAfter reads the Retry-After header of resp, in either form of RFC
+// 9110: delay-seconds, or an HTTP-date taken relative to now (the
+// dispatcher's clock). The wait is at most limit; it is 0 when the header
+// is absent, malformed or names a time not after now.
+func retryAfter(resp *http.Response, now time.Time, limit time.Duration) time.Duration {
 	if resp == nil {
 		return 0
 	}
 
-	secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
-	if err != nil || secs <= 0 {
+	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	if v == "" {
 		return 0
 	}
 
-	return time.Duration(secs) * time.Second
+	secs, err := strconv.ParseUint(v, 10, 64)
+	switch {
+	case err == nil && secs > uint64(limit/time.Second):
+		return limit
+	case err == nil:
+		return time.Duration(secs) * time.Second
+	case errors.Is(err, strconv.ErrRange):
+		return limit // more digits than a uint64 holds: as long as allowed
+	}
+
+	at, err := http.ParseTime(v)
+	if err != nil {
+		return 0
+	}
+
+	return min(max(at.Sub(now), 0), limit)
 }

@@ -35,10 +35,23 @@ const (
 	DefaultConcurrency = 4
 	// DefaultPollInterval is how long Run waits when no event is due.
 	DefaultPollInterval = time.Second
+	// DefaultClockSkew is the difference allowed between the clocks of
+	// dispatchers that share a store.
+	DefaultClockSkew = 30 * time.Second
 )
 
 // Config configures a [Dispatcher]. Store and Endpoints are required; zero
 // fields take the defaults documented on them.
+//
+// NOTE: leases are dated by each dispatcher's own clock (Now), not by the
+// database's: a claim's lease end is its host's now plus Lease, and another
+// dispatcher takes the event over once its own now passes that end. Hosts
+// sharing a store must keep their clocks synchronised (NTP) to within
+// ClockSkew. A dispatcher starts an attempt only while Timeout plus
+// ClockSkew remain of its lease, so that the attempt is over before a
+// dispatcher whose clock runs up to ClockSkew ahead sees the lease expire;
+// with a larger skew an attempt may overlap another dispatcher's attempt
+// of the same event.
 type Config struct {
 	// Store holds the outbox and its delivery state. Required.
 	Store DeliveryStore
@@ -50,16 +63,27 @@ type Config struct {
 	// by Timeout through its context.
 	Client *http.Client
 	// Now returns the current time; nil means time.Now. It dates the
-	// signatures, the leases and the retries.
+	// signatures, the leases (see the NOTE above), the retries and the
+	// HTTP-date form of Retry-After.
 	Now func() time.Time
 	// Owner names this dispatcher in leases; empty means a random UUID.
 	// Dispatchers sharing a store must have distinct owners.
 	Owner string
-	// Timeout defaults to DefaultTimeout.
+	// Timeout bounds one attempt. Default DefaultTimeout.
 	Timeout time.Duration
+	// ClockSkew is the largest difference between the clocks of the
+	// dispatchers sharing the store. Default DefaultClockSkew.
+	ClockSkew time.Duration
+	// Lease is how long a claim holds its events. Default: enough for a
+	// whole pass, (⌈BatchSize/Concurrency⌉+1)·Timeout + ClockSkew. New
+	// refuses a Lease below 2·Timeout + ClockSkew with ErrLeaseTooShort.
+	// A shorter lease than the default lets the events a pass cannot
+	// reach in time wait for the lease to expire.
+	Lease time.Duration
 	// BackoffBase defaults to DefaultBackoffBase.
 	BackoffBase time.Duration
-	// BackoffMax defaults to DefaultBackoffMax.
+	// BackoffMax caps the wait between attempts, a Retry-After included.
+	// Default DefaultBackoffMax.
 	BackoffMax time.Duration
 	// MaxAttempts defaults to DefaultMaxAttempts.
 	MaxAttempts int
@@ -94,12 +118,16 @@ func New(cfg Config) (*Dispatcher, error) {
 
 	negative := cfg.Timeout < 0 || cfg.BackoffBase < 0 || cfg.BackoffMax < 0 ||
 		cfg.MaxAttempts < 0 || cfg.MaxAge < 0 || cfg.BatchSize < 0 ||
-		cfg.Concurrency < 0 || cfg.PollInterval < 0
+		cfg.Concurrency < 0 || cfg.PollInterval < 0 || cfg.ClockSkew < 0 || cfg.Lease < 0
 	if negative {
 		return nil, fmt.Errorf("%w: negative setting", ErrConfig)
 	}
 
 	fillDefaults(&cfg)
+	if least := minLease(cfg); cfg.Lease < least {
+		return nil, fmt.Errorf("%w: lease %s, at least %s (2 x timeout + clock skew)",
+			ErrLeaseTooShort, cfg.Lease, least)
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -124,6 +152,7 @@ func fillDefaults(c *Config) {
 	}
 
 	c.Timeout = orDefault(c.Timeout, DefaultTimeout)
+	c.ClockSkew = orDefault(c.ClockSkew, DefaultClockSkew)
 	c.BackoffBase = orDefault(c.BackoffBase, DefaultBackoffBase)
 	c.BackoffMax = orDefault(c.BackoffMax, DefaultBackoffMax)
 	c.MaxAttempts = orDefault(c.MaxAttempts, DefaultMaxAttempts)
@@ -131,6 +160,22 @@ func fillDefaults(c *Config) {
 	c.BatchSize = orDefault(c.BatchSize, DefaultBatchSize)
 	c.Concurrency = orDefault(c.Concurrency, DefaultConcurrency)
 	c.PollInterval = orDefault(c.PollInterval, DefaultPollInterval)
+	c.Lease = orDefault(c.Lease, passLease(*c))
+}
+
+// passLease is the default lease: it covers a whole pass, where every wave
+// of Concurrency attempts may take Timeout, plus one Timeout of margin and
+// the clock skew.
+func passLease(c Config) time.Duration {
+	waves := (c.BatchSize + c.Concurrency - 1) / c.Concurrency
+	return time.Duration(waves+1)*c.Timeout + c.ClockSkew
+}
+
+// minLease is the shortest lease New accepts: one attempt with the skew
+// allowance, plus one Timeout of margin for the claim, the scheduling of
+// the attempt and the recording of its outcome.
+func minLease(c Config) time.Duration {
+	return 2*c.Timeout + c.ClockSkew
 }
 
 func orDefault[T int | time.Duration](v, def T) T {
@@ -181,7 +226,7 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 
 	now := d.now()
 	q := session.ClaimQuery{Owner: d.cfg.Owner, Partners: partners, Now: now,
-		LeaseUntil: now.Add(d.leaseTime()), Limit: d.cfg.BatchSize}
+		LeaseUntil: now.Add(d.cfg.Lease), Limit: d.cfg.BatchSize}
 	claimed, err := d.cfg.Store.ClaimDeliveries(ctx, q)
 	if err != nil {
 		return 0, fmt.Errorf("webhook: claim: %w", err)
@@ -202,13 +247,6 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	}
 
 	return len(claimed), nil
-}
-
-// leaseTime covers a whole pass: every wave of Concurrency attempts may
-// take Timeout, plus one Timeout of margin.
-func (d *Dispatcher) leaseTime() time.Duration {
-	waves := (d.cfg.BatchSize + d.cfg.Concurrency - 1) / d.cfg.Concurrency
-	return time.Duration(waves+1) * d.cfg.Timeout
 }
 
 // targets returns the checked endpoints by partner, and the partners.
@@ -239,8 +277,10 @@ func (d *Dispatcher) targets(ctx context.Context) (map[string]*target, []string,
 
 // deliver makes one attempt and records its outcome.
 func (d *Dispatcher) deliver(ctx context.Context, t *target, del session.Delivery) {
-	if d.now().Add(d.cfg.Timeout).After(del.LeaseUntil) {
-		return // the lease would run out mid-attempt: leave it to expire
+	// Start only if the attempt ends before the lease does, as seen by a
+	// dispatcher whose clock runs ClockSkew ahead of ours.
+	if d.now().Add(d.cfg.Timeout + d.cfg.ClockSkew).After(del.LeaseUntil) {
+		return // the lease could run out mid-attempt: leave it to expire
 	}
 
 	status, wait, err := d.post(ctx, t, del.Event)
@@ -315,7 +355,7 @@ func (d *Dispatcher) post(
 
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.StatusCode, retryAfter(resp),
+		return resp.StatusCode, retryAfter(resp, d.now(), d.cfg.BackoffMax),
 			fmt.Errorf("%w %d", errStatus, resp.StatusCode)
 	}
 

@@ -17,13 +17,16 @@
 //     the order they were written, each only after the one before it was
 //     delivered (or parked as dead).
 //   - Retries: a failure (non-2xx, timeout, refused connection) is retried
-//     with exponential backoff and jitter; after MaxAttempts attempts or
-//     once the event is older than MaxAge it is parked as dead, listed by
-//     [Dispatcher.ListDead] and sent again after [Dispatcher.Replay].
+//     with exponential backoff and jitter, waiting at least the endpoint's
+//     Retry-After (seconds or an HTTP date) and at most BackoffMax; after
+//     MaxAttempts attempts or once the event is older than MaxAge it is
+//     parked as dead, listed by [Dispatcher.ListDead] and sent again after
+//     [Dispatcher.Replay].
 //   - Several dispatchers may share one database: a claim leases each
 //     event to one of them (PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED;
 //     SQLite: one BEGIN IMMEDIATE transaction), so no event is sent by two
-//     at once while the lease holds.
+//     at once while the lease holds. Leases are dated by each host's clock:
+//     the hosts must agree to within Config.ClockSkew (run NTP).
 //
 // Every attempt is signed afresh as the Standard Webhooks specification
 // says (https://www.standardwebhooks.com): headers webhook-id (the event

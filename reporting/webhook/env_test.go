@@ -58,6 +58,7 @@ const (
 	answer500       // a server error
 	answerHang      // no answer until the client gives up
 	answerDown      // the connection is dropped, as with a host down
+	answerBusy      // 503 with the receiver's Retry-After value
 )
 
 // attempt is one request the receiver saw.
@@ -83,6 +84,10 @@ type receiver struct {
 	inFlight map[string]int
 	overlaps int
 	delay    time.Duration
+	// retryAfter is the Retry-After header of answerBusy.
+	retryAfter string
+	// onRequest, when set, runs at the start of every request.
+	onRequest func()
 }
 
 func newReceiver(t *testing.T, now func() time.Time, secrets ...string) *receiver {
@@ -105,6 +110,20 @@ func (r *receiver) setMode(m mode) {
 	r.mode = m
 }
 
+func (r *receiver) setRetryAfter(v string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	r.retryAfter = v
+}
+
+func (r *receiver) setOnRequest(fn func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	r.onRequest = fn
+}
+
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	id := req.Header.Get(partner.WebhookIDHeader)
@@ -115,13 +134,17 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 
 	r.mu.Lock()
-	m, delay := r.mode, r.delay
+	m, delay, hook := r.mode, r.delay, r.onRequest
 	r.inFlight[id]++
 	if r.inFlight[id] > 1 {
 		r.overlaps++
 	}
 	r.mu.Unlock()
 	defer func() { r.mu.Lock(); r.inFlight[id]--; r.mu.Unlock() }()
+
+	if hook != nil {
+		hook()
+	}
 
 	if delay > 0 {
 		time.Sleep(delay)
@@ -130,6 +153,11 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	switch m {
 	case answer500:
 		w.WriteHeader(http.StatusInternalServerError)
+	case answerBusy:
+		r.mu.Lock()
+		w.Header().Set("Retry-After", r.retryAfter)
+		r.mu.Unlock()
+		w.WriteHeader(http.StatusServiceUnavailable)
 	case answerHang:
 		<-req.Context().Done()
 	case answerDown:
