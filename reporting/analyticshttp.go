@@ -62,7 +62,7 @@ func readAnalyticsQuery(v url.Values) (analytics.Query, *Problem) {
 		CaseID:       v.Get("case_id"),
 		Policy:       scoring.AttemptPolicy(v.Get("attempt_policy")),
 	}
-	if err := q.Policy.UnmarshalText([]byte(q.Policy)); err != nil {
+	if err := q.Policy.UnmarshalText([]byte(q.Policy)); err != nil && q.Policy != "" {
 		return q, badRequest("attempt_policy must be best, last, first or mean")
 	}
 

@@ -15,8 +15,8 @@ func ExampleWebhookEncoder() {
 	ctx := context.Background()
 	st := memory.New()
 	ss := session.Session{ID: "s-1", PartnerID: "partner-a", CaseID: "acs-chest-pain",
-		CaseVersion: "1.0", Status: session.StatusAbandoned, EndReason: session.EndQuit,
-		GradingStatus: session.GradingNotReady, Revision: 3}
+		CaseVersion: "1.0", Mode: "assessment", Status: session.StatusAbandoned,
+		EndReason: session.EndQuit, GradingStatus: session.GradingNotReady, Revision: 3}
 	var body []byte
 	err := st.WithTx(ctx, func(tx session.Tx) error {
 		var err error

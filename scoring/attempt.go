@@ -22,10 +22,10 @@ const (
 	PolicyMean AttemptPolicy = "mean"
 )
 
-// UnmarshalText accepts the policies or "" and rejects anything else with
-// ErrUnknownValue.
+// UnmarshalText accepts the policies and rejects anything else, including
+// the empty string, with ErrUnknownValue.
 func (p *AttemptPolicy) UnmarshalText(text []byte) error {
-	return decodeEnum(p, text, "attempt_policy", true,
+	return decodeEnum(p, text, "attempt_policy",
 		PolicyBest, PolicyLast, PolicyFirst, PolicyMean)
 }
 

@@ -127,6 +127,8 @@ func TestEvaluateCaseSet(t *testing.T) {
 	passedAll[1].Scaled, passedAll[1].Outcome = 0.75, OutcomePassed
 	open := cases()
 	open[1].Completed = false
+	optionalOpen := cases()
+	optionalOpen[1].Required, optionalOpen[1].Completed = false, false
 
 	tests := []struct {
 		name      string
@@ -138,22 +140,34 @@ func TestEvaluateCaseSet(t *testing.T) {
 		required  int
 	}{
 		{name: "all required passed fails on one fail", cases: cases(), completed: true,
-			outcome: OutcomeFailed, scaled: ptr(0.7333)},
+			outcome: OutcomeFailed, scaled: ptr(0.7333), required: 2},
 		{name: "all required passed", cases: passedAll, completed: true,
-			outcome: OutcomePassed, scaled: ptr(0.7833)},
+			outcome: OutcomePassed, scaled: ptr(0.7833), required: 2},
 		{name: "weighted mean over threshold",
-			rule:  CaseSetRule{Pass: PassWeightedMean, Threshold: 0.7333},
-			cases: cases(), completed: true, outcome: OutcomePassed, scaled: ptr(0.7333)},
+			rule:  CaseSetRule{Pass: PassWeightedMean, Threshold: ptr(0.7333)},
+			cases: cases(), completed: true, outcome: OutcomePassed, scaled: ptr(0.7333),
+			required: 2},
 		{name: "weighted mean just below threshold",
-			rule:  CaseSetRule{Pass: PassWeightedMean, Threshold: 0.7334},
-			cases: cases(), completed: true, outcome: OutcomeFailed, scaled: ptr(0.7333)},
+			rule:  CaseSetRule{Pass: PassWeightedMean, Threshold: ptr(0.7334)},
+			cases: cases(), completed: true, outcome: OutcomeFailed, scaled: ptr(0.7333),
+			required: 2},
+		{name: "weighted mean with an explicit zero threshold passes any completed set",
+			rule: CaseSetRule{Pass: PassWeightedMean, Threshold: ptr(0.0)},
+			cases: []CaseResult{{CaseID: "a", Required: true, Completed: true, Scaled: 0.01,
+				Outcome: OutcomeFailed}}, completed: true, outcome: OutcomePassed,
+			scaled: ptr(0.01), required: 1},
 		{name: "required case open", cases: open, completed: false, outcome: OutcomeUnknown,
-			scaled: ptr(0.8)},
+			scaled: ptr(0.8), required: 2},
 		{name: "n of m met", rule: CaseSetRule{Completion: CompleteNOfM, N: 1,
-			Pass: PassWeightedMean, Threshold: 0.7}, cases: open, completed: true,
-			outcome: OutcomePassed, scaled: ptr(0.8)},
+			Pass: PassWeightedMean, Threshold: ptr(0.7)}, cases: optionalOpen, completed: true,
+			outcome: OutcomePassed, scaled: ptr(0.8), required: 1},
+		{name: "n of m met in count but a marked required case open",
+			rule: CaseSetRule{Completion: CompleteNOfM, N: 1, Pass: PassWeightedMean,
+				Threshold: ptr(0.7)}, cases: open, completed: false,
+			outcome: OutcomeUnknown, scaled: ptr(0.8), required: 2},
 		{name: "n of m not met", rule: CaseSetRule{Completion: CompleteNOfM, N: 3},
-			cases: cases(), completed: false, outcome: OutcomeUnknown, scaled: ptr(0.7333)},
+			cases: cases(), completed: false, outcome: OutcomeUnknown, scaled: ptr(0.7333),
+			required: 2},
 		{name: "nothing completed", rule: CaseSetRule{Completion: CompleteNOfM, N: 1},
 			cases: []CaseResult{{CaseID: "x"}}, completed: false, outcome: OutcomeUnknown},
 		{name: "none marked required: every case failed", cases: unmarked(OutcomeFailed,
@@ -165,13 +179,47 @@ func TestEvaluateCaseSet(t *testing.T) {
 		{name: "none marked required: every case passed", cases: unmarked(OutcomePassed,
 			OutcomePassed), completed: true, outcome: OutcomePassed, scaled: ptr(0.15),
 			required: 2},
+		// Under n_of_m no case is required when none is marked: any N count.
 		{name: "none marked required: n of m, every case failed",
 			rule:  CaseSetRule{Completion: CompleteNOfM, N: 2},
 			cases: unmarked(OutcomeFailed, OutcomeFailed), completed: true,
-			outcome: OutcomeFailed, scaled: ptr(0.15), required: 2},
+			outcome: OutcomeFailed, scaled: ptr(0.15)},
 		{name: "none marked required: nothing completed",
 			cases: []CaseResult{{CaseID: "a"}, {CaseID: "b"}}, completed: false,
 			outcome: OutcomeUnknown, required: 2},
+		{name: "2 of 3, none marked: two passed",
+			rule:  CaseSetRule{Completion: CompleteNOfM, N: 2},
+			cases: threeCases(false, OutcomePassed, OutcomePassed, ""), completed: true,
+			outcome: OutcomePassed, scaled: ptr(0.8)},
+		{name: "2 of 3, none marked: two passed and one failed",
+			rule:      CaseSetRule{Completion: CompleteNOfM, N: 2},
+			cases:     threeCases(false, OutcomePassed, OutcomePassed, OutcomeFailed),
+			completed: true, outcome: OutcomePassed, scaled: ptr(0.6667)},
+		{name: "2 of 3, none marked: one passed and one failed",
+			rule:  CaseSetRule{Completion: CompleteNOfM, N: 2},
+			cases: threeCases(false, OutcomePassed, OutcomeFailed, ""), completed: true,
+			outcome: OutcomeFailed, scaled: ptr(0.6)},
+		{name: "2 of 3, none marked: one completed",
+			rule:  CaseSetRule{Completion: CompleteNOfM, N: 2},
+			cases: threeCases(false, OutcomePassed, "", ""), completed: false,
+			outcome: OutcomeUnknown, scaled: ptr(0.8)},
+		{name: "2 of 3, none marked: weighted mean over the completed cases",
+			rule: CaseSetRule{Completion: CompleteNOfM, N: 2, Pass: PassWeightedMean,
+				Threshold: ptr(0.6)},
+			cases: threeCases(false, OutcomePassed, OutcomeFailed, ""), completed: true,
+			outcome: OutcomePassed, scaled: ptr(0.6)},
+		{name: "2 of 3, first marked: it and another passed",
+			rule:  CaseSetRule{Completion: CompleteNOfM, N: 2},
+			cases: threeCases(true, OutcomePassed, OutcomePassed, ""), completed: true,
+			outcome: OutcomePassed, scaled: ptr(0.8), required: 1},
+		{name: "2 of 3, first marked: it failed, the others passed",
+			rule:      CaseSetRule{Completion: CompleteNOfM, N: 2},
+			cases:     threeCases(true, OutcomeFailed, OutcomePassed, OutcomePassed),
+			completed: true, outcome: OutcomeFailed, scaled: ptr(0.6667), required: 1},
+		{name: "2 of 3, first marked: it is open, the others passed",
+			rule:  CaseSetRule{Completion: CompleteNOfM, N: 2},
+			cases: threeCases(true, "", OutcomePassed, OutcomePassed), completed: false,
+			outcome: OutcomeUnknown, scaled: ptr(0.8), required: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -180,11 +228,27 @@ func TestEvaluateCaseSet(t *testing.T) {
 			assert.Equal(t, tc.completed, res.Completed)
 			assert.Equal(t, tc.outcome, res.Outcome)
 			assert.Equal(t, tc.scaled, res.Scaled)
-			if tc.required > 0 {
-				assert.Equal(t, tc.required, res.RequiredCases)
-			}
+			assert.Equal(t, tc.required, res.RequiredCases)
 		})
 	}
+}
+
+// threeCases returns three cases of equal weight, the first marked Required
+// when firstRequired; an empty outcome leaves a case open. A passed case
+// scores 0.8, any other 0.4.
+func threeCases(firstRequired bool, outcomes ...Outcome) []CaseResult {
+	out := make([]CaseResult, 0, len(outcomes))
+	for i, o := range outcomes {
+		c := CaseResult{CaseID: string(rune('a' + i)), Weight: 1, Required: i == 0 && firstRequired,
+			Completed: o != "", Outcome: o, Scaled: 0.4}
+		if o == OutcomePassed {
+			c.Scaled = 0.8
+		}
+
+		out = append(out, c)
+	}
+
+	return out
 }
 
 // unmarked returns two completed cases, none marked Required, with the given
@@ -212,8 +276,24 @@ func TestEvaluateCaseSetErrors(t *testing.T) {
 			want: ErrCaseSetRule},
 		{name: "n above count", rule: CaseSetRule{Completion: CompleteNOfM, N: 2}, cases: ok,
 			want: ErrCaseSetRule},
-		{name: "threshold too precise", rule: CaseSetRule{Threshold: 0.12345}, cases: ok,
+		{name: "threshold too precise",
+			rule: CaseSetRule{Pass: PassWeightedMean, Threshold: ptr(0.12345)}, cases: ok,
 			want: ErrCaseSetRule},
+		{name: "weighted mean without threshold", rule: CaseSetRule{Pass: PassWeightedMean},
+			cases: []CaseResult{{CaseID: "a", Completed: true, Scaled: 0.01,
+				Outcome: OutcomeFailed}}, want: ErrCaseSetRule},
+		{name: "threshold above one",
+			rule: CaseSetRule{Pass: PassWeightedMean, Threshold: ptr(1.5)}, cases: ok,
+			want: ErrCaseSetRule},
+		{name: "negative threshold",
+			rule: CaseSetRule{Pass: PassWeightedMean, Threshold: ptr(-0.1)}, cases: ok,
+			want: ErrCaseSetRule},
+		{name: "threshold NaN",
+			rule: CaseSetRule{Pass: PassWeightedMean, Threshold: ptr(math.NaN())}, cases: ok,
+			want: ErrNotFinite},
+		{name: "threshold with all required passed", rule: CaseSetRule{Threshold: ptr(0.7)},
+			cases: ok, want: ErrCaseSetRule},
+		{name: "n with all required", rule: CaseSetRule{N: 1}, cases: ok, want: ErrCaseSetRule},
 		{name: "negative weight", cases: []CaseResult{{Weight: -1}}, want: ErrCaseResult},
 		{name: "score out of range", cases: []CaseResult{{Completed: true, Scaled: 2,
 			Outcome: OutcomePassed}}, want: ErrCaseResult},
@@ -224,6 +304,10 @@ func TestEvaluateCaseSetErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := EvaluateCaseSet(tc.rule, tc.cases)
 			assert.ErrorIs(t, err, tc.want)
+			if tc.want != ErrNoCases {
+				var ve *ValidationError
+				assert.ErrorAs(t, err, &ve, "typed error")
+			}
 		})
 	}
 }

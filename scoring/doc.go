@@ -13,6 +13,8 @@
 // through its shortest decimal form (so 0.7 means exactly 7/10) into a
 // [math/big.Rat], comparisons are exact, and rounding happens once, at
 // output, half away from zero: 4 decimals for scaled scores, 2 for percent.
+// A Result also carries its exact final score ([Result].ScaledExact), so that
+// values derived from it later, such as an LTI scoreGiven, are rounded once.
 // [Exact] and [Round] expose the same conversion and rounding to other
 // packages.
 //

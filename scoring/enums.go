@@ -14,10 +14,11 @@ const (
 	ModeAssessment Mode = "assessment"
 )
 
-// UnmarshalText accepts "practice", "assessment" or "" (assessment) and
-// rejects anything else with ErrUnknownValue.
+// UnmarshalText accepts "practice" or "assessment" and rejects anything
+// else, including the empty string, with ErrUnknownValue. A field left at
+// its default is omitted from JSON, never written as "".
 func (m *Mode) UnmarshalText(text []byte) error {
-	return decodeEnum(m, text, "mode", true, ModePractice, ModeAssessment)
+	return decodeEnum(m, text, "mode", ModePractice, ModeAssessment)
 }
 
 // Outcome is the verdict of an evaluation.
@@ -40,7 +41,7 @@ const (
 // UnmarshalText accepts the four outcomes and rejects anything else,
 // including the empty string, with ErrUnknownValue.
 func (o *Outcome) UnmarshalText(text []byte) error {
-	return decodeEnum(o, text, "outcome", false,
+	return decodeEnum(o, text, "outcome",
 		OutcomePassed, OutcomeFailed, OutcomeNotApplicable, OutcomeUnknown)
 }
 
@@ -66,11 +67,10 @@ const (
 	AggregationPoints Aggregation = "points"
 )
 
-// UnmarshalText accepts the aggregations or "" and rejects anything else
-// with ErrUnknownValue.
+// UnmarshalText accepts the aggregations and rejects anything else,
+// including the empty string, with ErrUnknownValue.
 func (a *Aggregation) UnmarshalText(text []byte) error {
-	return decodeEnum(a, text, "aggregation", true,
-		AggregationWeightedDomains, AggregationPoints)
+	return decodeEnum(a, text, "aggregation", AggregationWeightedDomains, AggregationPoints)
 }
 
 // CriticalAction is what an active critical error does to the score.
@@ -88,10 +88,10 @@ const (
 	CriticalNone CriticalAction = "none"
 )
 
-// UnmarshalText accepts the critical actions or "" and rejects anything
-// else with ErrUnknownValue.
+// UnmarshalText accepts the critical actions and rejects anything else,
+// including the empty string, with ErrUnknownValue.
 func (a *CriticalAction) UnmarshalText(text []byte) error {
-	return decodeEnum(a, text, "critical_action", true,
+	return decodeEnum(a, text, "critical_action",
 		CriticalCap, CriticalZero, CriticalFail, CriticalNone)
 }
 
@@ -106,10 +106,10 @@ const (
 	HurdleCap HurdleAction = "cap"
 )
 
-// UnmarshalText accepts the hurdle actions or "" and rejects anything else
-// with ErrUnknownValue.
+// UnmarshalText accepts the hurdle actions and rejects anything else,
+// including the empty string, with ErrUnknownValue.
 func (a *HurdleAction) UnmarshalText(text []byte) error {
-	return decodeEnum(a, text, "hurdle_action", true, HurdleFlag, HurdleCap)
+	return decodeEnum(a, text, "hurdle_action", HurdleFlag, HurdleCap)
 }
 
 // HurdleResult is how a domain fared against its minimum.
@@ -128,15 +128,16 @@ const (
 // UnmarshalText accepts the hurdle results and rejects anything else,
 // including the empty string, with ErrUnknownValue.
 func (h *HurdleResult) UnmarshalText(text []byte) error {
-	return decodeEnum(h, text, "hurdle", false, HurdleNone, HurdleMet, HurdleMissed)
+	return decodeEnum(h, text, "hurdle", HurdleNone, HurdleMet, HurdleMissed)
 }
 
-// decodeEnum sets *dst to text when text is one of known (or empty and
-// allowEmpty), else returns a ValidationError wrapping ErrUnknownValue.
-func decodeEnum[T ~string](dst *T, text []byte, field string, allowEmpty bool,
-	known ...T) error {
+// decodeEnum sets *dst to text when text is one of known, else returns a
+// ValidationError wrapping ErrUnknownValue. The empty string is never one of
+// known: an enum field that may be left out is omitted from JSON instead, so
+// a missing value cannot pass for a default one.
+func decodeEnum[T ~string](dst *T, text []byte, field string, known ...T) error {
 	v := T(text)
-	if (v == "" && allowEmpty) || slices.Contains(known, v) {
+	if slices.Contains(known, v) {
 		*dst = v
 		return nil
 	}

@@ -70,6 +70,13 @@ var (
 	ErrSeverity = errors.New("scoring: unknown severity")
 	// ErrErrorStatus is returned for a flagged error with an unknown status.
 	ErrErrorStatus = errors.New("scoring: unknown flagged error status")
+	// ErrErrorCode is returned for a flagged error without a code, by
+	// Evaluate and when a flagged error is encoded or decoded.
+	ErrErrorCode = errors.New("scoring: flagged error has no code")
+	// ErrScaledExact is returned when a Result's ScaledExact is not an exact
+	// score in canonical form within [0, 1], or does not round to its
+	// Scaled; by Result.UnmarshalJSON and NewAGSScore.
+	ErrScaledExact = errors.New("scoring: exact score invalid or not matching scaled")
 	// ErrUnknownValue is returned when decoding an enum meets a value this
 	// version does not know.
 	ErrUnknownValue = errors.New("scoring: unknown enum value")
@@ -81,8 +88,10 @@ var (
 	// below 1, a duplicate number, a score or threshold outside [0, 1] or an
 	// unknown outcome.
 	ErrAttempt = errors.New("scoring: invalid attempt")
-	// ErrCaseSetRule is returned by EvaluateCaseSet for an unknown rule, an
-	// invalid threshold or an n_of_m count outside [1, number of cases].
+	// ErrCaseSetRule is returned by EvaluateCaseSet for an unknown rule, a
+	// weighted_mean rule without a threshold, an invalid threshold, a
+	// threshold given with another pass rule, an n_of_m count outside [1,
+	// number of cases], or a count given with another completion rule.
 	ErrCaseSetRule = errors.New("scoring: invalid case set rule")
 	// ErrNoCases is returned by EvaluateCaseSet when given no cases.
 	ErrNoCases = errors.New("scoring: case set has no cases")

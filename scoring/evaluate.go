@@ -20,6 +20,7 @@ type Input struct {
 	// weights are renormalised away.
 	NotApplicable []string `json:"not_applicable,omitempty"`
 	// Errors are the session's flagged errors; dismissed ones are ignored.
+	// Each needs a code and a valid severity, dismissed or not.
 	Errors []FlaggedError `json:"errors,omitempty"`
 	// Threshold overrides the rubric's threshold when set; it must lie in
 	// [0, 1] with at most 4 decimals and above any cap in use.
@@ -218,6 +219,11 @@ func (ev *evaluation) readErrors(c *checker, flagged []FlaggedError) {
 
 		if !e.Severity.Valid() {
 			c.add(field+".severity", strconv.Itoa(int(e.Severity)), ErrSeverity)
+			continue
+		}
+
+		if e.Code == "" {
+			c.add(field+".code", "", ErrErrorCode)
 			continue
 		}
 

@@ -134,20 +134,22 @@ var moreCases = []evalCase{
 	{name: "penalties floor at zero",
 		rubric: func(r *Rubric) { r.Penalties = Penalties{SeverityMinor: 0.3} },
 		input: Input{Points: points(2, 1, 1, 1, 6), Errors: []FlaggedError{
-			{Severity: SeverityMinor}, {Severity: SeverityMinor}}},
+			{Code: "COM.JARGON", Severity: SeverityMinor},
+			{Code: "COM.JARGON", Severity: SeverityMinor}}},
 		scaled: 0, percent: 0, outcome: OutcomeFailed,
 		reasons: []string{ReasonBelowThreshold}},
 	{name: "penalty skips critical and dismissed errors",
 		rubric: func(r *Rubric) { r.Penalties = Penalties{SeverityCritical: 0.1, SeverityMajor: 0.01} },
 		input: Input{Points: points(16, 7, 6, 8, 9), Errors: []FlaggedError{
-			{Severity: SeverityMajor}, {Severity: SeverityMajor, Status: ErrorDismissed},
-			{Severity: SeverityCritical, Critical: true}}},
+			{Code: "HX.MISSED_ALLERGY", Severity: SeverityMajor},
+			{Code: "HX.MISSED_ALLERGY", Severity: SeverityMajor, Status: ErrorDismissed},
+			{Code: "MED.CONTRAINDICATED_DRUG", Severity: SeverityCritical, Critical: true}}},
 		scaled: 0.5, percent: 50, outcome: OutcomeFailed,
 		reasons: []string{ReasonCriticalError}, capped: true},
 	{name: "non-critical critical-severity error is only penalised",
 		rubric: func(r *Rubric) { r.Penalties = Penalties{SeverityCritical: 0.05} },
 		input: Input{Points: points(16, 7, 6, 8, 9), Errors: []FlaggedError{
-			{Severity: SeverityCritical, PatientSafety: true}}},
+			{Code: "MED.WRONG_DOSE", Severity: SeverityCritical, PatientSafety: true}}},
 		scaled: 0.7175, percent: 71.75, outcome: OutcomePassed},
 	{name: "rounding at the half: 0.76665 up",
 		rubric: func(r *Rubric) {
@@ -232,7 +234,8 @@ func TestWorkedExamplesDefeatNaiveFloat(t *testing.T) {
 
 func TestEvaluateSubScores(t *testing.T) {
 	r := referenceRubric()
-	res, err := Evaluate(r, Input{Points: points(18, 9, 8, 9, 5), NotApplicable: []string{"physical_exam"}})
+	res, err := Evaluate(r, Input{Points: points(18, 9, 8, 9, 5),
+		NotApplicable: []string{"physical_exam"}})
 	require.NoError(t, err)
 	require.Len(t, res.SubScores, 5)
 
@@ -382,8 +385,14 @@ func TestEvaluateErrors(t *testing.T) {
 		{name: "error without severity", input: Input{Errors: []FlaggedError{{Code: "X.Y"}}},
 			want: ErrSeverity},
 		{name: "error with unknown status",
-			input: Input{Errors: []FlaggedError{{Severity: SeverityMinor, Status: "hidden"}}},
-			want:  ErrErrorStatus},
+			input: Input{Errors: []FlaggedError{{Code: "X.Y", Severity: SeverityMinor,
+				Status: "hidden"}}},
+			want: ErrErrorStatus},
+		{name: "error without code",
+			input: Input{Errors: []FlaggedError{{Severity: SeverityMinor}}}, want: ErrErrorCode},
+		{name: "dismissed error without code",
+			input: Input{Errors: []FlaggedError{{Severity: SeverityMinor, Status: ErrorDismissed}}},
+			want:  ErrErrorCode},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -77,6 +77,7 @@ func ExampleResult_json() {
 	//  "points": 32,
 	//  "max_points": 32,
 	//  "scaled": 1,
+	//  "scaled_exact": "1",
 	//  "uncapped_scaled": 1,
 	//  "penalty": 0,
 	//  "percent": 100,
@@ -140,8 +141,9 @@ func ExampleSelectAttempt() {
 }
 
 func ExampleEvaluateCaseSet() {
+	threshold := 0.7
 	res, err := scoring.EvaluateCaseSet(
-		scoring.CaseSetRule{Pass: scoring.PassWeightedMean, Threshold: 0.7},
+		scoring.CaseSetRule{Pass: scoring.PassWeightedMean, Threshold: &threshold},
 		[]scoring.CaseResult{
 			{CaseID: "acs-chest-pain", Required: true, Weight: 2, Completed: true,
 				Scaled: 0.8, Outcome: scoring.OutcomePassed},
@@ -180,6 +182,32 @@ func ExampleNewAGSScore() {
 	//  "activityProgress": "Completed",
 	//  "gradingProgress": "FullyGraded"
 	// }
+}
+
+func ExampleNewAGSScore_exact() {
+	// Case J of the domain reference scores exactly 0.64375 (Scaled 0.6438);
+	// scoreGiven is rounded once from the exact score.
+	res, err := scoring.Evaluate(exampleRubric(), scoring.Input{
+		Points: map[string]float64{"history_taking": 10, "physical_exam": 5,
+			"diagnostic_reasoning": 7, "management": 5, "communication": 12},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	score, err := scoring.NewAGSScore(scoring.AGSInput{
+		UserID: "lti-user-1", Result: &res, LineItemMaximum: 7,
+		Activity: scoring.ActivityCompleted, Grading: scoring.GradingFullyGraded,
+		Timestamp: time.Date(2025, 3, 1, 9, 30, 0, 0, time.UTC),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	fmt.Println(res.Scaled, res.ScaledExact, *score.ScoreGiven)
+	// Output: 0.6438 103/160 4.5063
 }
 
 func ExampleNewXAPIResult() {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Severity grades the harm a flagged act would have caused in real care.
@@ -61,7 +63,8 @@ func (s *Severity) UnmarshalText(text []byte) error {
 	return invalid("severity", string(text), ErrUnknownValue)
 }
 
-// Detector says how a flagged error was detected.
+// Detector says how a flagged error was detected. The zero value means the
+// grader recorded no detector; it is the one enum value "" stands for.
 type Detector string
 
 // Detectors.
@@ -74,11 +77,20 @@ const (
 	DetectedByHuman Detector = "human"
 )
 
-// UnmarshalText accepts the detectors or "" and rejects anything else with
-// ErrUnknownValue.
+// UnmarshalText accepts the detectors or "" (none recorded) and rejects
+// anything else with ErrUnknownValue.
+//
+// NOTE: unlike the other enums of this package, Detector accepts the empty
+// string: the session summary a partner receives always carries
+// detected_by, empty when no detector was recorded, and a partner must be
+// able to decode it. No scoring rule depends on the detector.
 func (d *Detector) UnmarshalText(text []byte) error {
-	return decodeEnum(d, text, "detected_by", true,
-		DetectedByRule, DetectedByAIModel, DetectedByHuman)
+	if len(text) == 0 {
+		*d = ""
+		return nil
+	}
+
+	return decodeEnum(d, text, "detected_by", DetectedByRule, DetectedByAIModel, DetectedByHuman)
 }
 
 // ErrorStatus says whether a flagged error still counts.
@@ -93,15 +105,16 @@ const (
 	ErrorDismissed ErrorStatus = "dismissed"
 )
 
-// UnmarshalText accepts the statuses or "" and rejects anything else with
-// ErrUnknownValue.
+// UnmarshalText accepts the statuses and rejects anything else, including
+// the empty string, with ErrUnknownValue.
 func (st *ErrorStatus) UnmarshalText(text []byte) error {
-	return decodeEnum(st, text, "status", true, ErrorActive, ErrorDismissed)
+	return decodeEnum(st, text, "status", ErrorActive, ErrorDismissed)
 }
 
 // FlaggedError is an error a learner made during a session.
 type FlaggedError struct {
-	// Code is PREFIX.NAME, e.g. "MED.CONTRAINDICATED_DRUG".
+	// Code is PREFIX.NAME, e.g. "MED.CONTRAINDICATED_DRUG"; it must not be
+	// empty.
 	Code string
 	// Category groups codes for reporting.
 	Category string
@@ -141,8 +154,14 @@ type flaggedErrorJSON struct {
 
 // MarshalJSON encodes e with snake_case names, the severity as its name and
 // the offset as whole milliseconds ("offset_ms"). A zero status is written
-// as "active".
+// as "active". It refuses, as UnmarshalJSON does, an error without a code
+// (ErrErrorCode) or without a valid severity (ErrSeverity), so that what
+// encodes always decodes.
 func (e FlaggedError) MarshalJSON() ([]byte, error) {
+	if e.Code == "" {
+		return nil, invalid("code", "", ErrErrorCode)
+	}
+
 	status := e.Status
 	if status == "" {
 		status = ErrorActive
@@ -155,8 +174,11 @@ func (e FlaggedError) MarshalJSON() ([]byte, error) {
 	})
 }
 
-// UnmarshalJSON decodes the form MarshalJSON writes and rejects unknown
-// severities, detectors and statuses.
+// UnmarshalJSON decodes the form MarshalJSON writes, with member names
+// matched exactly (case-sensitively) and each name at most once. It
+// requires a code (ErrErrorCode) and a severity (ErrSeverity when missing
+// or null), and rejects unknown or empty severities and statuses and
+// unknown detectors with ErrUnknownValue. A missing status reads as active.
 //
 // An offset_ms beyond what a time.Duration holds (about 292 years) is
 // rejected with ErrOffset.
@@ -164,8 +186,16 @@ func (e FlaggedError) MarshalJSON() ([]byte, error) {
 // NOTE: the offset travels in whole milliseconds; finer precision is lost.
 func (e *FlaggedError) UnmarshalJSON(data []byte) error {
 	var w flaggedErrorJSON
-	if err := json.Unmarshal(data, &w); err != nil {
+	if err := jsonv2.Unmarshal(data, &w); err != nil {
 		return err
+	}
+
+	if w.Code == "" {
+		return invalid("code", "", ErrErrorCode)
+	}
+
+	if !w.Severity.Valid() {
+		return invalid("severity", "", ErrSeverity)
 	}
 
 	const maxMS = math.MaxInt64 / int64(time.Millisecond)

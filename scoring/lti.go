@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/big"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // ActivityProgress is the LTI AGS activityProgress of a score.
@@ -23,6 +25,13 @@ const (
 	ActivityCompleted ActivityProgress = "Completed"
 )
 
+// UnmarshalText accepts the five LTI AGS activity progress values and
+// rejects anything else, including the empty string, with ErrUnknownValue.
+func (a *ActivityProgress) UnmarshalText(text []byte) error {
+	return decodeEnum(a, text, "activityProgress", ActivityInitialized, ActivityStarted,
+		ActivityInProgress, ActivitySubmitted, ActivityCompleted)
+}
+
 // GradingProgress is the LTI AGS gradingProgress of a score; it has the
 // meanings of a session's grading status.
 type GradingProgress string
@@ -40,6 +49,13 @@ const (
 	// GradingNotReady means there is nothing to grade yet.
 	GradingNotReady GradingProgress = "NotReady"
 )
+
+// UnmarshalText accepts the five LTI AGS grading progress values and
+// rejects anything else, including the empty string, with ErrUnknownValue.
+func (g *GradingProgress) UnmarshalText(text []byte) error {
+	return decodeEnum(g, text, "gradingProgress", GradingFullyGraded, GradingPending,
+		GradingPendingManual, GradingFailed, GradingNotReady)
+}
 
 // AGSInput is what NewAGSScore needs to build one score.
 type AGSInput struct {
@@ -74,8 +90,8 @@ type AGSInput struct {
 type AGSScore struct {
 	// UserID is the platform's LTI user id of the learner.
 	UserID string `json:"userId"`
-	// ScoreGiven is the scaled score times ScoreMaximum, rounded to 4
-	// decimals; nil for an update without a score.
+	// ScoreGiven is the exact final score times ScoreMaximum, rounded once
+	// to 4 decimals; nil for an update without a score.
 	ScoreGiven *float64 `json:"scoreGiven,omitempty"`
 	// ScoreMaximum is the line item's maximum; nil without a score.
 	ScoreMaximum *float64 `json:"scoreMaximum,omitempty"`
@@ -89,14 +105,49 @@ type AGSScore struct {
 	GradingProgress GradingProgress `json:"gradingProgress"`
 }
 
+// UnmarshalJSON decodes the form AGSScore is encoded in, with member names
+// matched exactly (case-sensitively) and each name at most once. It rejects
+// a missing, empty or unknown activityProgress or gradingProgress with
+// ErrUnknownValue.
+func (s *AGSScore) UnmarshalJSON(data []byte) error {
+	type plain AGSScore
+	var p plain
+	if err := jsonv2.Unmarshal(data, &p); err != nil {
+		return err
+	}
+
+	if p.ActivityProgress == "" {
+		return invalid("activityProgress", "", ErrUnknownValue)
+	}
+
+	if p.GradingProgress == "" {
+		return invalid("gradingProgress", "", ErrUnknownValue)
+	}
+
+	*s = AGSScore(p)
+
+	return nil
+}
+
 // agsTimestamp is RFC 3339 in UTC with milliseconds.
 const agsTimestamp = "2006-01-02T15:04:05.000Z07:00"
 
-// NewAGSScore maps a result to an LTI AGS score. scoreGiven is the
-// result's reported Scaled times the line item maximum, computed exactly
-// and rounded to 4 decimals, so it agrees with the Percent the partner sees.
-// It refuses a score-less update once a grade exists (ErrScorelessUpdate)
-// and a timestamp not after the previous one (ErrTimestampOrder).
+// NewAGSScore maps a result to an LTI AGS score. scoreGiven is the exact
+// final score (Result.ScaledExact) times the line item maximum, rounded
+// once to 4 decimals, half away from zero: case J of the domain reference
+// (exactly 0.64375) against a maximum of 7 gives 4.5063, against 100 gives
+// 64.375. Being rounded from the exact score on its own scale, scoreGiven
+// can differ in its last decimals from Percent or Scaled × maximum.
+//
+// It refuses a score-less update once a grade exists (ErrScorelessUpdate),
+// a timestamp not after the previous one (ErrTimestampOrder) and a
+// ScaledExact that is malformed or does not round to Scaled
+// (ErrScaledExact).
+//
+// NOTE: a Result without ScaledExact (built by hand, or decoded from JSON
+// written before the field existed) falls back to the rounded Scaled, so
+// its scoreGiven is rounded twice and can be off by up to 0.00005 times the
+// maximum (4.5066 instead of 4.5063 for case J out of 7).
 func NewAGSScore(in AGSInput) (AGSScore, error) {
 	if err := checkProgress(in.Activity, in.Grading); err != nil {
 		return AGSScore{}, err
@@ -122,9 +173,9 @@ func NewAGSScore(in AGSInput) (AGSScore, error) {
 		return AGSScore{}, ErrLineItemMaximum
 	}
 
-	scaled, err := Exact(in.Result.Scaled)
+	scaled, err := in.Result.exactScaled()
 	if err != nil {
-		return AGSScore{}, invalid("result.scaled", fmtFloat(in.Result.Scaled), ErrNotFinite)
+		return AGSScore{}, err
 	}
 
 	given := roundScaled(new(big.Rat).Mul(scaled, maximum))

@@ -32,14 +32,27 @@ func TestNewAGSScore(t *testing.T) {
 		{name: "graded", in: AGSInput{UserID: "u-1", Result: caseJ, LineItemMaximum: 100,
 			Activity: ActivityCompleted, Grading: GradingFullyGraded,
 			Timestamp: time.Date(2025, 3, 1, 10, 0, 0, 5e6, time.FixedZone("x", 3600))},
-			want: `{"userId":"u-1","scoreGiven":64.38,"scoreMaximum":100,
+			want: `{"userId":"u-1","scoreGiven":64.375,"scoreMaximum":100,
 				"timestamp":"2025-03-01T09:00:00.005Z","activityProgress":"Completed",
 				"gradingProgress":"FullyGraded"}`},
 		{name: "odd maximum", in: AGSInput{UserID: "u-1", Result: caseJ, LineItemMaximum: 7,
 			Activity: ActivityCompleted, Grading: GradingFullyGraded, Comment: "Well done",
-			Timestamp: t0}, want: `{"userId":"u-1","scoreGiven":4.5066,"scoreMaximum":7,
+			Timestamp: t0}, want: `{"userId":"u-1","scoreGiven":4.5063,"scoreMaximum":7,
 				"comment":"Well done","timestamp":"2025-03-01T09:00:00.000Z",
 				"activityProgress":"Completed","gradingProgress":"FullyGraded"}`},
+		{name: "odd maximum after a JSON round trip",
+			in: AGSInput{UserID: "u-1", Result: roundTripped(t, caseJ), LineItemMaximum: 7,
+				Activity: ActivityCompleted, Grading: GradingFullyGraded, Timestamp: t0},
+			want: `{"userId":"u-1","scoreGiven":4.5063,"scoreMaximum":7,
+				"timestamp":"2025-03-01T09:00:00.000Z","activityProgress":"Completed",
+				"gradingProgress":"FullyGraded"}`},
+		{name: "no exact score: falls back to the rounded scaled",
+			in: AGSInput{UserID: "u-1", Result: &Result{Scaled: 0.6438, Outcome: OutcomeFailed},
+				LineItemMaximum: 7, Activity: ActivityCompleted, Grading: GradingFullyGraded,
+				Timestamp: t0},
+			want: `{"userId":"u-1","scoreGiven":4.5066,"scoreMaximum":7,
+				"timestamp":"2025-03-01T09:00:00.000Z","activityProgress":"Completed",
+				"gradingProgress":"FullyGraded"}`},
 		{name: "started, no score yet", in: AGSInput{UserID: "u-1", Activity: ActivityStarted,
 			Grading: GradingNotReady, Timestamp: t0},
 			want: `{"userId":"u-1","timestamp":"2025-03-01T09:00:00.000Z",
@@ -79,6 +92,16 @@ func TestNewAGSScoreErrors(t *testing.T) {
 			want: ErrProgress},
 		{name: "unknown grading", mutate: func(in *AGSInput) { in.Grading = "Graded" },
 			want: ErrProgress},
+		{name: "exact score not matching scaled", mutate: func(in *AGSInput) {
+			r := *in.Result
+			r.Scaled = 0.9
+			in.Result = &r
+		}, want: ErrScaledExact},
+		{name: "malformed exact score", mutate: func(in *AGSInput) {
+			r := *in.Result
+			r.ScaledExact = "0.7675"
+			in.Result = &r
+		}, want: ErrScaledExact},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,6 +109,57 @@ func TestNewAGSScoreErrors(t *testing.T) {
 			tc.mutate(&in)
 			_, err := NewAGSScore(in)
 			assert.ErrorIs(t, err, tc.want)
+		})
+	}
+}
+
+// roundTripped returns res after a trip through JSON.
+func roundTripped(t *testing.T, res *Result) *Result {
+	t.Helper()
+	data, err := json.Marshal(res)
+	require.NoError(t, err)
+	var back Result
+	require.NoError(t, json.Unmarshal(data, &back))
+	require.Equal(t, *res, back)
+
+	return &back
+}
+
+func TestAGSScoreJSON(t *testing.T) {
+	caseJ := evaluated(t, nil, Input{Points: points(10, 5, 7, 5, 12)})
+	score, err := NewAGSScore(AGSInput{UserID: "u-1", Result: caseJ, LineItemMaximum: 7,
+		Activity: ActivityCompleted, Grading: GradingFullyGraded, Timestamp: t0})
+	require.NoError(t, err)
+	data, err := json.Marshal(score)
+	require.NoError(t, err)
+	var back AGSScore
+	require.NoError(t, json.Unmarshal(data, &back))
+	assert.Equal(t, score, back)
+
+	const ok = `"userId":"u-1","timestamp":"2025-03-01T09:00:00.000Z"`
+	tests := []struct {
+		name string
+		json string
+	}{
+		{name: "unknown activity", json: `{` + ok + `,"activityProgress":"Done",
+			"gradingProgress":"FullyGraded"}`},
+		{name: "unknown grading", json: `{` + ok + `,"activityProgress":"Completed",
+			"gradingProgress":"Graded"}`},
+		{name: "empty activity", json: `{` + ok + `,"activityProgress":"",
+			"gradingProgress":"FullyGraded"}`},
+		{name: "empty grading", json: `{` + ok + `,"activityProgress":"Completed",
+			"gradingProgress":""}`},
+		{name: "missing activity", json: `{` + ok + `,"gradingProgress":"FullyGraded"}`},
+		{name: "missing grading", json: `{` + ok + `,"activityProgress":"Completed"}`},
+		{name: "activity in another case", json: `{` + ok + `,"ActivityProgress":"Completed",
+			"gradingProgress":"FullyGraded"}`},
+		{name: "value in another case", json: `{` + ok + `,"activityProgress":"completed",
+			"gradingProgress":"FullyGraded"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var s AGSScore
+			assert.ErrorIs(t, json.Unmarshal([]byte(tc.json), &s), ErrUnknownValue)
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"math/big"
 	"math/rand"
 	"testing"
 
@@ -32,8 +33,8 @@ func randomCase(rng *rand.Rand) (Rubric, Input) {
 	}
 
 	for range rng.Intn(4) {
-		in.Errors = append(in.Errors, FlaggedError{Severity: Severity(1 + rng.Intn(4)),
-			Critical: rng.Intn(4) == 0})
+		in.Errors = append(in.Errors, FlaggedError{Code: "HX.RANDOM",
+			Severity: Severity(1 + rng.Intn(4)), Critical: rng.Intn(4) == 0})
 	}
 
 	if rng.Intn(2) == 0 {
@@ -43,19 +44,35 @@ func randomCase(rng *rand.Rand) (Rubric, Input) {
 	return r, in
 }
 
+// exactOf returns the exact, unrounded scores of evaluating in against r.
+func exactOf(t *testing.T, r Rubric, in Input) (exactScores, *big.Rat) {
+	t.Helper()
+	p, err := compile(r)
+	require.NoError(t, err)
+	ev, err := p.read(in)
+	require.NoError(t, err)
+
+	return ev.exact(), ev.threshold
+}
+
+// TestEvaluateProperties checks the properties on exact values, so that no
+// draw can fail (or pass) one by rounding: an uncapped score of cap + 0.00004
+// rounds to the cap, yet the cap lowered it.
 func TestEvaluateProperties(t *testing.T) {
 	rng := rand.New(rand.NewSource(20240601))
 	for i := range 2000 {
 		r, in := randomCase(rng)
 		res, err := Evaluate(r, in)
 		require.NoError(t, err, "case %d", i)
+		x, threshold := exactOf(t, r, in)
+		assert.Equal(t, x.final.RatString(), res.ScaledExact, "the result carries the exact score")
 
-		assert.GreaterOrEqual(t, res.Scaled, 0.0, "final within [0, 1]")
-		assert.LessOrEqual(t, res.Scaled, 1.0, "final within [0, 1]")
-		assert.LessOrEqual(t, res.Scaled, res.Uncapped, "a cap never raises the score")
-		assert.Equal(t, res.CapApplied, res.Scaled < res.Uncapped, "cap applied iff lowered")
+		assert.GreaterOrEqual(t, x.final.Sign(), 0, "final within [0, 1]")
+		assert.LessOrEqual(t, x.final.Cmp(ratOne), 0, "final within [0, 1]")
+		assert.LessOrEqual(t, x.final.Cmp(x.uncapped), 0, "a cap never raises the score")
+		assert.Equal(t, res.CapApplied, x.final.Cmp(x.uncapped) < 0, "cap applied iff lowered")
 		if res.Outcome == OutcomePassed {
-			assert.GreaterOrEqual(t, res.Scaled, res.Threshold, "passed implies final >= threshold")
+			assert.GreaterOrEqual(t, x.final.Cmp(threshold), 0, "passed implies final >= threshold")
 			assert.Empty(t, res.FailReasons)
 		}
 
@@ -72,10 +89,26 @@ func TestEvaluateProperties(t *testing.T) {
 
 		room := int((d.MaxPoints - in.Points[d.Code]) * 2)
 		raised.Points[d.Code] = in.Points[d.Code] + float64(rng.Intn(room+1))/2
-		higher, err := Evaluate(r, raised)
-		require.NoError(t, err)
-		assert.GreaterOrEqual(t, higher.Uncapped, res.Uncapped, "monotone in points (case %d)", i)
+		higher, _ := exactOf(t, r, raised)
+		assert.GreaterOrEqual(t, higher.uncapped.Cmp(x.uncapped), 0,
+			"monotone in points (case %d)", i)
 	}
+}
+
+// TestCapAppliedJustAboveCap is the draw that rounded comparisons got
+// wrong: an uncapped score of cap + 0.00004 rounds to the cap.
+func TestCapAppliedJustAboveCap(t *testing.T) {
+	r := Rubric{Domains: []Domain{{Code: "a", MaxPoints: 100000, Weight: 1}}, Threshold: 0.7,
+		Critical: CriticalRule{Action: CriticalCap, Cap: 0.5}}
+	in := Input{Points: map[string]float64{"a": 50004},
+		Errors: []FlaggedError{{Code: "MED.X", Severity: SeverityMajor, Critical: true}}}
+	res, err := Evaluate(r, in)
+	require.NoError(t, err)
+	assert.Equal(t, res.Scaled, res.Uncapped, "equal once rounded")
+	assert.True(t, res.CapApplied)
+
+	x, _ := exactOf(t, r, in)
+	assert.Equal(t, res.CapApplied, x.final.Cmp(x.uncapped) < 0, "cap applied iff lowered")
 }
 
 func TestRoundMatchesDecimalHalfAwayFromZero(t *testing.T) {

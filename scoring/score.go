@@ -50,44 +50,61 @@ func (ev *evaluation) basis(d compiledDomain) *big.Rat {
 	return new(big.Rat).SetInt64(int64(d.weight))
 }
 
-// result runs the evaluation steps 2 to 7 and rounds for output.
-func (ev *evaluation) result() Result {
-	scaled, share, aggregate := ev.aggregate()
+// exactScores are the exact values of one evaluation, before any rounding.
+type exactScores struct {
+	scaled, share []*big.Rat
+	aggregate     *big.Rat
+	uncapped      *big.Rat
+	final         *big.Rat
+	critical      bool
+	hurdles       []HurdleResult
+	missed        []string
+}
+
+// exact runs the evaluation steps 2 to 6.
+func (ev *evaluation) exact() exactScores {
+	var x exactScores
+	x.scaled, x.share, x.aggregate = ev.aggregate()
 
 	// Penalties, floored at zero: the uncapped score.
-	uncapped := new(big.Rat).Sub(aggregate, ev.penalty)
-	if uncapped.Sign() < 0 {
-		uncapped.SetInt64(0)
+	x.uncapped = new(big.Rat).Sub(x.aggregate, ev.penalty)
+	if x.uncapped.Sign() < 0 {
+		x.uncapped.SetInt64(0)
 	}
 
 	// Critical action, once for any number of critical errors.
-	final := uncapped
-	critical := ev.critical > 0 && ev.p.action != CriticalNone
-	if critical && ev.p.action == CriticalCap {
-		final = minRat(final, ev.p.cap)
+	x.final = x.uncapped
+	x.critical = ev.critical > 0 && ev.p.action != CriticalNone
+	if x.critical && ev.p.action == CriticalCap {
+		x.final = minRat(x.final, ev.p.cap)
 	}
 
-	if critical && ev.p.action == CriticalZero {
-		final = ratZero
+	if x.critical && ev.p.action == CriticalZero {
+		x.final = ratZero
 	}
 
 	// Hurdles.
-	hurdles := ev.hurdles(scaled)
-	var missed []string
-	for i, h := range hurdles {
+	x.hurdles = ev.hurdles(x.scaled)
+	for i, h := range x.hurdles {
 		if h == HurdleMissed {
-			missed = append(missed, HurdleReason(ev.p.domains[i].code))
+			x.missed = append(x.missed, HurdleReason(ev.p.domains[i].code))
 		}
 	}
 
-	if len(missed) > 0 && ev.p.hurdleAction == HurdleCap {
-		final = minRat(final, ev.p.hurdleCap)
+	if len(x.missed) > 0 && ev.p.hurdleAction == HurdleCap {
+		x.final = minRat(x.final, ev.p.hurdleCap)
 	}
 
-	res := ev.totals(uncapped, final)
-	res.Penalty = roundScaled(new(big.Rat).Sub(aggregate, uncapped))
-	res.SubScores = ev.subScores(scaled, share, hurdles)
-	ev.judge(&res, uncapped, final, critical, missed)
+	return x
+}
+
+// result runs the evaluation steps 2 to 7 and rounds for output.
+func (ev *evaluation) result() Result {
+	x := ev.exact()
+	res := ev.totals(x.uncapped, x.final)
+	res.Penalty = roundScaled(new(big.Rat).Sub(x.aggregate, x.uncapped))
+	res.SubScores = ev.subScores(x.scaled, x.share, x.hurdles)
+	ev.judge(&res, x.uncapped, x.final, x.critical, x.missed)
 
 	return res
 }
@@ -125,6 +142,7 @@ func (ev *evaluation) totals(uncapped, final *big.Rat) Result {
 		Points:      roundScaled(points),
 		MaxPoints:   roundScaled(maxPoints),
 		Scaled:      roundScaled(final),
+		ScaledExact: final.RatString(),
 		Uncapped:    roundScaled(uncapped),
 		Percent:     roundPercent(final),
 		CapApplied:  final.Cmp(uncapped) < 0,

@@ -58,7 +58,9 @@ type XAPIScore struct {
 //
 // Under cmi5 a failed result never carries a score at or above the mastery
 // score: such a score (a fail by critical error or hurdle) is left out
-// rather than altered. A passed result below the mastery score means the
+// rather than altered. The mastery score is compared with the score as
+// sent (Scaled, rounded once from the exact score), which is what the LMS
+// compares; no value is rounded twice. A passed result below the mastery score means the
 // evaluation ignored the mastery score, and returns ErrMasteryMismatch.
 func NewXAPIResult(in XAPIInput) (XAPIResult, error) {
 	duration, err := ISODuration(in.Duration)
