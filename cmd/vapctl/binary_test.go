@@ -53,6 +53,16 @@ func TestBinary(t *testing.T) {
 	t.Run("usage error", func(t *testing.T) {
 		runBinary(t, bin, "", 2, "mint", "--bogus")
 	})
+
+	t.Run("mint without cohort", func(t *testing.T) {
+		runBinary(t, bin, "", 2, "mint", "--key", keyFile, "--iss", testIssuer,
+			"--aud", testAudience, "--sub", testSubject)
+	})
+
+	t.Run("doctor without token", func(t *testing.T) {
+		runBinary(t, bin, "", 2, "doctor", "--jwks-file", jwksFile,
+			"--iss", testIssuer, "--aud", testAudience)
+	})
 }
 
 // runBinary runs bin with args and stdin and checks its exit status.

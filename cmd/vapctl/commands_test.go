@@ -110,10 +110,13 @@ func TestMint(t *testing.T) {
 	}{
 		{name: "learner with case", args: []string{"--case", "c-1"}, code: exitOK},
 		{name: "instructor", args: []string{"--role", "instructor"}, code: exitOK},
-		{name: "bad role", args: []string{"--role", "admin"}, code: exitFailure, wantCode: "claim_invalid"},
+		// Flag values launch refuses are usage errors that keep launch's
+		// code and hint.
+		{name: "bad role", args: []string{"--role", "admin"}, code: exitUsage, wantCode: "claim_invalid"},
 		{name: "case and case set", args: []string{"--case", "a", "--case-set", "b"},
-			code: exitFailure, wantCode: "claim_invalid"},
-		{name: "ttl too long", args: []string{"--ttl", "10m"}, code: exitFailure, wantCode: "config_invalid"},
+			code: exitUsage, wantCode: "claim_invalid"},
+		{name: "ttl too long", args: []string{"--ttl", "10m"}, code: exitUsage,
+			wantCode: "config_invalid"},
 		{name: "no kid and kid", args: []string{"--no-kid", "--kid", "k"}, code: exitUsage},
 	}
 	for _, tt := range tests {
@@ -122,15 +125,15 @@ func TestMint(t *testing.T) {
 				"--aud", testAudience, "--sub", testSubject, "--cohort", "c"}, tt.args...)
 			r := vapctl(envAt(t0), "", args...)
 			require.Equal(t, tt.code, r.code, r.stderr)
-			if tt.code == exitUsage {
-				return
-			}
-
 			if tt.wantCode != "" {
 				out := decodeJSON[struct{ Error jsonError }](t, r.stdout)
 				assert.Equal(t, tt.wantCode, out.Error.Code)
 				assert.NotEmpty(t, out.Error.Hint)
 
+				return
+			}
+
+			if tt.code != exitOK {
 				return
 			}
 
@@ -159,7 +162,8 @@ func TestInspect(t *testing.T) {
 		{name: "json", stdin: token, args: []string{"inspect", "--json", "-"}, code: exitOK,
 			want: []string{`"verified": false`, `"signature_bytes": 64`}},
 		{name: "malformed", stdin: "secret-looking.junk", args: []string{"inspect"}, code: exitFailure},
-		{name: "empty stdin", args: []string{"inspect"}, code: exitFailure},
+		// No token at all is a missing argument.
+		{name: "empty stdin", args: []string{"inspect"}, code: exitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,9 +9,18 @@
 //	vapctl inspect  decode a token without verifying it
 //	vapctl doctor   verify a token and explain every check
 //
-// Every command takes --help and --json. The exit code is 0 on success, 2
-// for a usage error and 1 for any other failure, including a token that
-// doctor finds invalid.
+// Every command takes --help and --json; --help shows a synopsis that
+// lists every flag. The exit status is:
+//
+//	0  success (for doctor: the token is valid)
+//	1  failure: a token doctor finds invalid, a token inspect cannot
+//	   decode, a file that cannot be read or written, a network error
+//	2  usage error: an unknown command or flag, a required flag or the
+//	   token missing, a flag value that is malformed, out of range or in
+//	   conflict with another; a usage hint follows the message on stderr
+//
+// Messages go to stderr as "vapctl <command>: <message>", or with --json as
+// a JSON object on stdout.
 //
 // doctor never consumes the token: it calls launch.Verifier.VerifyUnconsumed,
 // and its verdict always comes from launch.Verifier. The per-check breakdown

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -26,26 +29,34 @@ type keySource struct {
 }
 
 func runDoctor(s *session, args []string) error {
-	fs := s.newFlagSet("(--jwks-file FILE | --jwks-url URL) --iss ISSUER --aud AUDIENCE [flags] [TOKEN | -]",
-		"Verify a launch token with package launch, as VAP does, WITHOUT consuming it,\n"+
-			"and print every check with pass or fail, the measured clock skew and how to\n"+
-			"fix each failure. The verdict always comes from launch.Verifier. Exit status\n"+
-			"0 when the token is valid, 1 when it is not, 2 for a usage error.")
+	fs := s.newFlagSet("Verify a launch token with package launch, as VAP does, WITHOUT\n" +
+		"consuming it, and print every check with pass or fail, the measured clock\n" +
+		"skew and how to fix each failure. The verdict always comes from\n" +
+		"launch.Verifier. The token is read from the argument or, when absent or\n" +
+		"\"-\", from stdin. Exit status 0 when the token is valid, 1 when it is not,\n" +
+		"2 for a usage error.")
+	fs.require("iss", "aud")
+	fs.exactlyOne("jwks-file", "jwks-url")
+	fs.args = "[TOKEN | -]"
 	var f doctorFlags
-	fs.StringVar(&f.jwksFile, "jwks-file", "", "JWKS file holding the partner's public keys")
-	fs.StringVar(&f.jwksURL, "jwks-url", "", "partner's JWKS URL (https, or http on loopback)")
-	fs.StringVar(&f.issuer, "iss", "", "expected issuer (required)")
-	fs.StringVar(&f.audience, "aud", "", "expected audience (required)")
-	fs.StringVar(&f.algorithms, "alg", "ES256,EdDSA,RS256,PS256", "accepted algorithms, comma separated")
-	fs.DurationVar(&f.leeway, "leeway", launch.DefaultLeeway, "clock leeway (at most 2m)")
-	fs.DurationVar(&f.lifetime, "max-lifetime", launch.MaxLifetime, "longest exp - iat accepted (at most 5m)")
-	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "time limit for fetching the JWKS")
+	fs.StringVar(&f.jwksFile, "jwks-file", "", "JWKS `FILE` holding the partner's public keys")
+	fs.StringVar(&f.jwksURL, "jwks-url", "", "partner's JWKS `URL` (https, or http on loopback)")
+	fs.StringVar(&f.issuer, "iss", "", "expected `ISSUER`")
+	fs.StringVar(&f.audience, "aud", "", "expected `AUDIENCE`")
+	fs.StringVar(&f.algorithms, "alg", strings.Join(keyAlgorithms, ","),
+		"accepted algorithms, a comma-separated `LIST`")
+	fs.DurationVar(&f.leeway, "leeway", launch.DefaultLeeway,
+		"clock leeway, a `DURATION` of at most 2m")
+	fs.DurationVar(&f.lifetime, "max-lifetime", launch.MaxLifetime,
+		"longest exp - iat accepted, a `DURATION` of at most 5m")
+	fs.DurationVar(&f.timeout, "timeout", 10*time.Second,
+		"time limit for fetching the JWKS, a `DURATION`")
 	fs.BoolVar(&s.json, "json", false, "machine-readable output")
-	if err := s.parseFlags(fs, args); err != nil {
+	if err := fs.parse(s, args); err != nil {
 		return err
 	}
 
-	if err := f.check(); err != nil {
+	if err := f.check(fs); err != nil {
 		return err
 	}
 
@@ -60,6 +71,12 @@ func runDoctor(s *session, args []string) error {
 	}
 
 	rep, err := diagnose(s.env, f, src, token)
+	if f.jwksURL != "" && errors.Is(err, launch.ErrConfig) {
+		// With a JWKS URL the whole configuration comes from flags: the
+		// verifier refused one of them, such as a plain http URL.
+		return asUsage(err)
+	}
+
 	if err != nil {
 		return err
 	}
@@ -67,17 +84,52 @@ func runDoctor(s *session, args []string) error {
 	return s.printDoctor(rep)
 }
 
-func (f doctorFlags) check() error {
+// check returns a usage error for flags missing, conflicting or out of
+// the ranges launch.Verifier accepts.
+func (f doctorFlags) check(fs *commandFlags) error {
+	if err := fs.checkRequired(); err != nil {
+		return err
+	}
+
 	switch {
-	case (f.jwksFile == "") == (f.jwksURL == ""):
-		return usagef("give exactly one of --jwks-file and --jwks-url")
-	case f.issuer == "" || f.audience == "":
-		return usagef("--iss and --aud are required")
 	case f.timeout <= 0:
 		return usagef("--timeout must be positive")
+	case f.leeway <= 0 || f.leeway > launch.MaxLeeway:
+		return usagef("--leeway must be positive and at most %v", launch.MaxLeeway)
+	case f.lifetime <= 0 || f.lifetime > launch.MaxLifetime:
+		return usagef("--max-lifetime must be positive and at most %v", launch.MaxLifetime)
+	}
+
+	if f.jwksURL != "" && !acceptableJWKSURL(f.jwksURL) {
+		return usagef("--jwks-url must be an https URL, or http on a loopback host")
+	}
+
+	algs := f.algorithmList()
+	if len(algs) == 0 {
+		return usagef("--alg lists no algorithm")
+	}
+
+	for _, a := range algs {
+		if !slices.Contains(keyAlgorithms, a) {
+			return usagef("--alg may list only %s, not %q", strings.Join(keyAlgorithms, ", "), a)
+		}
 	}
 
 	return nil
+}
+
+// acceptableJWKSURL reports whether launch.Verifier fetches keys from
+// raw: an https URL, or http on localhost or a loopback address.
+func acceptableJWKSURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+
+	ip := net.ParseIP(u.Hostname())
+	loopback := u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback())
+
+	return u.Scheme == "https" || (u.Scheme == "http" && loopback)
 }
 
 func (f doctorFlags) algorithmList() []string {
@@ -98,12 +150,12 @@ func (f doctorFlags) keySource() (keySource, error) {
 
 	data, err := os.ReadFile(f.jwksFile)
 	if err != nil {
-		return keySource{}, fmt.Errorf("vapctl: read JWKS file: %w", err)
+		return keySource{}, fmt.Errorf("read JWKS file: %w", err)
 	}
 
 	keys, err := launch.ParseJWKS(data)
 	if err != nil {
-		return keySource{}, fmt.Errorf("vapctl: JWKS file %s: %w", f.jwksFile, err)
+		return keySource{}, fmt.Errorf("JWKS file %s: %w", f.jwksFile, err)
 	}
 
 	return keySource{keys: keys}, nil

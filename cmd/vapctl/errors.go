@@ -1,33 +1,64 @@
 package main
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
+// Messages carry no "vapctl" prefix: vapctl prints each one once, after
+// "vapctl <command>: ".
 var (
-	// errUsage is returned when the command line is wrong: unknown command
-	// or flag, missing or extra argument. vapctl exits with status 2.
-	errUsage = errors.New("vapctl: usage error")
+	// errUsage is matched by every usage error: unknown command or flag,
+	// missing, malformed or conflicting flag values, missing or extra
+	// arguments. vapctl exits with status 2 and a usage hint.
+	errUsage = errors.New("usage error")
 
 	// errHelp is returned when --help was asked for and printed. vapctl
 	// exits with status 0.
-	errHelp = errors.New("vapctl: help requested")
+	errHelp = errors.New("help requested")
 
 	// errReported is joined to an error whose message was already printed,
 	// so that it is not printed twice.
-	errReported = errors.New("vapctl: already reported")
+	errReported = errors.New("already reported")
 
 	// errTokenInvalid is returned by doctor when the verifier refused the
 	// token; the report says why. vapctl exits with status 1.
-	errTokenInvalid = errors.New("vapctl: token refused by the verifier")
+	errTokenInvalid = errors.New("token refused by the verifier")
 
-	// errNoToken is returned when no token was given, neither as an
-	// argument nor on standard input.
-	errNoToken = errors.New("vapctl: no token given")
+	// errNoToken is returned, as a usage error, when no token was given,
+	// neither as an argument nor on standard input.
+	errNoToken = errors.New("no token given: pass it as the argument or on standard input")
 
 	// errMalformedToken is returned by inspect when the input is not a
-	// compact JWS with JSON header and claims.
-	errMalformedToken = errors.New("vapctl: malformed token")
+	// compact JWS with JSON header and claims. vapctl exits with status 1.
+	errMalformedToken = errors.New("malformed token")
 
 	// errProbeUnavailable is returned by doctor's probe verifier when the
 	// token holds no issuer and audience to probe with.
-	errProbeUnavailable = errors.New("vapctl: probe not possible")
+	errProbeUnavailable = errors.New("probe not possible")
 )
+
+// usageError is a wrong command line. Its message is the cause's alone;
+// it matches errUsage and the cause with errors.Is and errors.As, so a
+// launch error keeps its code and hint.
+type usageError struct {
+	err error
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+
+func (e *usageError) Unwrap() []error { return []error{errUsage, e.err} }
+
+// usagef returns a usage error with a message.
+func usagef(format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...)}
+}
+
+// asUsage marks err, which comes from a flag's value, as a usage error.
+func asUsage(err error) error {
+	if err == nil || errors.Is(err, errUsage) {
+		return err
+	}
+
+	return &usageError{err: err}
+}

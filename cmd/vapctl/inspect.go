@@ -27,12 +27,12 @@ type timeClaim struct {
 }
 
 func runInspect(s *session, args []string) error {
-	fs := s.newFlagSet("[--json] [TOKEN | -]",
-		"Decode a token WITHOUT verifying it and print its header and claims.\n"+
-			"The token is read from the argument or, when absent or \"-\", from stdin.\n"+
-			"Nothing printed here is trustworthy: use vapctl doctor to verify.")
+	fs := s.newFlagSet("Decode a token WITHOUT verifying it and print its header and claims.\n" +
+		"The token is read from the argument or, when absent or \"-\", from stdin.\n" +
+		"Nothing printed here is trustworthy: use vapctl doctor to verify.")
+	fs.args = "[TOKEN | -]"
 	fs.BoolVar(&s.json, "json", false, "machine-readable output")
-	if err := s.parseFlags(fs, args); err != nil {
+	if err := fs.parse(s, args); err != nil {
 		return err
 	}
 

@@ -1,24 +1,28 @@
 package main
 
 func runJWKS(s *session, args []string) error {
-	fs := s.newFlagSet("--key FILE [--kid ID] [--alg ALG] [--json]",
-		"Print the public JWK Set of a PEM private key file. Publish it at your JWKS URL\n"+
-			"or register it with VAP. The private key is never printed.")
-	keyFile := fs.String("key", "", "PEM private key file (required)")
-	kid := fs.String("kid", "", "key id (default: RFC 7638 thumbprint of the key)")
+	fs := s.newFlagSet("Print the public JWK Set of a PEM private key file. Publish it at\n" +
+		"your JWKS URL or register it with VAP. The private key is never printed.")
+	fs.require("key")
+	keyFile := fs.String("key", "", "PEM private key `FILE`")
+	kid := fs.String("kid", "", "key `ID` (default: RFC 7638 thumbprint of the key)")
 	alg := fs.String("alg", "",
-		"algorithm of the key: ES256, EdDSA, RS256 or PS256 (default: from the key type)")
+		"algorithm `ALG` of the key: ES256, EdDSA, RS256 or PS256 (default: from the key)")
 	fs.BoolVar(&s.json, "json", false, "machine-readable output (the JWKS is JSON either way)")
-	if err := s.parseFlags(fs, args); err != nil {
+	if err := fs.parse(s, args); err != nil {
 		return err
 	}
 
-	if *keyFile == "" {
-		return usagef("--key is required")
+	if err := fs.checkRequired(); err != nil {
+		return err
 	}
 
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return usagef("jwks takes no arguments, got %d", fs.NArg())
+	}
+
+	if err := checkKeyAlgorithm(*alg); err != nil {
+		return err
 	}
 
 	signer, err := loadSigner(*keyFile)
@@ -26,7 +30,7 @@ func runJWKS(s *session, args []string) error {
 		return err
 	}
 
-	pub, err := publicKeyFor(signer, *kid, *alg)
+	pub, err := publicKeyForFlags(signer, *kid, *alg, *keyFile)
 	if err != nil {
 		return err
 	}

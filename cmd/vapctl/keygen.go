@@ -10,8 +10,10 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/virtualaipatient/integration/launch"
 )
@@ -31,22 +33,22 @@ type keygenResult struct {
 }
 
 func runKeygen(s *session, args []string) error {
-	fs := s.newFlagSet("--out FILE [--alg ES256|EdDSA|RS256] [--jwks-out FILE] [--json]",
-		"Generate a signing key. The private key is written in PKCS #8 PEM to --out\n"+
-			"(mode 0600, never printed); the public JWK Set goes to --jwks-out or stdout.\n"+
-			"The key id is the RFC 7638 thumbprint of the key unless --kid is set.")
-	alg := fs.String("alg", launch.ES256, "algorithm: ES256, EdDSA or RS256")
-	bits := fs.Int("bits", 3072, "RSA key size in bits (RS256 only; 2048 or more)")
-	out := fs.String("out", "", "private key file to create (required)")
-	jwksOut := fs.String("jwks-out", "", "JWKS file to write (default: print the JWKS)")
-	kid := fs.String("kid", "", "key id (default: RFC 7638 thumbprint)")
+	fs := s.newFlagSet("Generate a signing key. The private key is written in PKCS #8 PEM to --out\n" +
+		"(mode 0600, never printed); the public JWK Set goes to --jwks-out or stdout.\n" +
+		"The key id is the RFC 7638 thumbprint of the key unless --kid is set.")
+	fs.require("out")
+	alg := fs.String("alg", launch.ES256, "signing algorithm `ALG`: ES256, EdDSA or RS256")
+	bits := fs.Int("bits", 3072, "RSA key size in `BITS`, 2048 to 8192 (RS256 only)")
+	out := fs.String("out", "", "private key `FILE` to create")
+	jwksOut := fs.String("jwks-out", "", "JWKS `FILE` to write (default: print the JWKS)")
+	kid := fs.String("kid", "", "key `ID` (default: RFC 7638 thumbprint)")
 	force := fs.Bool("force", false, "overwrite existing files")
 	fs.BoolVar(&s.json, "json", false, "machine-readable output")
-	if err := s.parseFlags(fs, args); err != nil {
+	if err := fs.parse(s, args); err != nil {
 		return err
 	}
 
-	if err := checkKeygenFlags(fs.NArg(), *out, *alg, *bits); err != nil {
+	if err := checkKeygenFlags(fs, *out, *jwksOut, *alg, *bits); err != nil {
 		return err
 	}
 
@@ -58,16 +60,22 @@ func runKeygen(s *session, args []string) error {
 	return s.printKeygen(res)
 }
 
-func checkKeygenFlags(nargs int, out, alg string, bits int) error {
+func checkKeygenFlags(fs *commandFlags, out, jwksOut, alg string, bits int) error {
+	if err := fs.checkRequired(); err != nil {
+		return err
+	}
+
 	switch {
-	case nargs > 0:
-		return usagef("keygen takes no argument")
-	case out == "":
-		return usagef("--out is required")
+	case fs.NArg() > 0:
+		return usagef("keygen takes no arguments, got %d", fs.NArg())
 	case alg != launch.ES256 && alg != launch.EdDSA && alg != launch.RS256:
-		return usagef("--alg must be ES256, EdDSA or RS256")
+		return usagef("--alg must be ES256, EdDSA or RS256, not %q", alg)
+	case alg != launch.RS256 && fs.isSet("bits"):
+		return usagef("--bits applies to RS256 keys only")
 	case alg == launch.RS256 && (bits < 2048 || bits > 8192):
 		return usagef("--bits must be between 2048 and 8192")
+	case jwksOut != "" && filepath.Clean(jwksOut) == filepath.Clean(out):
+		return usagef("--out and --jwks-out must name different files")
 	}
 
 	return nil
@@ -91,7 +99,7 @@ func generateKeyFiles(alg string, bits int, kid, out, jwksOut string, force bool
 
 	der, err := x509.MarshalPKCS8PrivateKey(signer)
 	if err != nil {
-		return keygenResult{}, fmt.Errorf("vapctl: encode private key: %w", err)
+		return keygenResult{}, fmt.Errorf("encode private key: %w", err)
 	}
 
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
@@ -124,7 +132,7 @@ func generateKey(alg string, bits int) (crypto.Signer, error) {
 		signer, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("vapctl: generate key: %w", err)
+		return nil, fmt.Errorf("generate key: %w", err)
 	}
 
 	return signer, nil
@@ -139,24 +147,28 @@ func writeNewFile(path string, data []byte, perm os.FileMode, force bool) error 
 	}
 
 	f, err := os.OpenFile(path, flags, perm)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s: %w (use --force to replace it)", path, os.ErrExist)
+	}
+
 	if err != nil {
-		return fmt.Errorf("vapctl: create %s (use --force to replace): %w", path, err)
+		return fmt.Errorf("create %s: %w", path, err)
 	}
 
 	if err := f.Chmod(perm); err != nil {
 		_ = f.Close()
 
-		return fmt.Errorf("vapctl: set mode of %s: %w", path, err)
+		return fmt.Errorf("set mode of %s: %w", path, err)
 	}
 
 	if _, err := f.Write(data); err != nil {
 		_ = f.Close()
 
-		return fmt.Errorf("vapctl: write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("vapctl: write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 
 	return nil

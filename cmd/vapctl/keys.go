@@ -8,8 +8,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/virtualaipatient/integration/launch"
 )
@@ -18,12 +21,12 @@ import (
 func loadSigner(path string) (crypto.Signer, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("vapctl: read key file: %w", err)
+		return nil, fmt.Errorf("read key file: %w", err)
 	}
 
 	signer, err := launch.LoadPrivateKeyPEM(data)
 	if err != nil {
-		return nil, fmt.Errorf("vapctl: key file %s: %w", path, err)
+		return nil, fmt.Errorf("key file %s: %w", path, err)
 	}
 
 	return signer, nil
@@ -56,18 +59,18 @@ var thumbprintMembers = map[string][]string{
 func thumbprint(pub crypto.PublicKey) (string, error) {
 	raw, err := launch.MarshalPublicJWK(launch.PublicKey{Key: pub})
 	if err != nil {
-		return "", fmt.Errorf("vapctl: thumbprint: %w", err)
+		return "", fmt.Errorf("thumbprint: %w", err)
 	}
 
 	var jwk map[string]any
 	if err := json.Unmarshal(raw, &jwk); err != nil {
-		return "", fmt.Errorf("vapctl: thumbprint: %w", err)
+		return "", fmt.Errorf("thumbprint: %w", err)
 	}
 
 	kty, _ := jwk["kty"].(string)
 	names, ok := thumbprintMembers[kty]
 	if !ok {
-		return "", fmt.Errorf("vapctl: thumbprint: key type %q not supported", kty)
+		return "", fmt.Errorf("thumbprint: key type %q not supported", kty)
 	}
 
 	// encoding/json writes map keys sorted and without whitespace, which is
@@ -79,7 +82,7 @@ func thumbprint(pub crypto.PublicKey) (string, error) {
 
 	canonical, err := json.Marshal(required)
 	if err != nil {
-		return "", fmt.Errorf("vapctl: thumbprint: %w", err)
+		return "", fmt.Errorf("thumbprint: %w", err)
 	}
 
 	sum := sha256.Sum256(canonical)
@@ -105,16 +108,40 @@ func publicKeyFor(signer crypto.Signer, kid, alg string) (launch.PublicKey, erro
 	return launch.PublicKeyOf(signer, kid, alg)
 }
 
+// keyAlgorithms are the algorithms of the asymmetric keys vapctl works with.
+var keyAlgorithms = []string{launch.ES256, launch.EdDSA, launch.RS256, launch.PS256}
+
+// checkKeyAlgorithm returns a usage error unless alg is empty (inferred
+// from the key) or one of keyAlgorithms.
+func checkKeyAlgorithm(alg string) error {
+	if alg != "" && !slices.Contains(keyAlgorithms, alg) {
+		return usagef("--alg must be one of %s, not %q", strings.Join(keyAlgorithms, ", "), alg)
+	}
+
+	return nil
+}
+
+// publicKeyForFlags is publicKeyFor for the --kid and --alg flags: a key
+// that does not suit an --alg given is a usage error.
+func publicKeyForFlags(signer crypto.Signer, kid, alg, keyFile string) (launch.PublicKey, error) {
+	pub, err := publicKeyFor(signer, kid, alg)
+	if alg != "" && errors.Is(err, launch.ErrKeyUnsupported) {
+		return pub, usagef("--alg %s does not suit the key in %s", alg, keyFile)
+	}
+
+	return pub, err
+}
+
 // jwksDocument returns the JWK Set holding one public key.
 func jwksDocument(k launch.PublicKey) (json.RawMessage, error) {
 	set := launch.NewKeySet(launch.KeySetConfig{})
 	if err := set.SetCurrent(k, 0); err != nil {
-		return nil, fmt.Errorf("vapctl: JWKS: %w", err)
+		return nil, fmt.Errorf("JWKS: %w", err)
 	}
 
 	doc, err := set.JSON()
 	if err != nil {
-		return nil, fmt.Errorf("vapctl: JWKS: %w", err)
+		return nil, fmt.Errorf("JWKS: %w", err)
 	}
 
 	return doc, nil

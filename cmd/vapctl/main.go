@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -50,6 +48,8 @@ type session struct {
 	name   string
 	// json is set by a command that parsed --json.
 	json bool
+	// flags are the command's flags, once it declared them.
+	flags *commandFlags
 }
 
 type command struct {
@@ -133,9 +133,18 @@ func printUsage(w io.Writer) {
 
 	fmt.Fprintln(w, "\nRun 'vapctl <command> --help' for a command's flags.")
 	fmt.Fprintln(w, "Exit status: 0 success, 1 failure, 2 usage error.")
+	fmt.Fprint(w, `
+A first round trip (use your issuer and the audience VAP gave you):
+  vapctl keygen --out partner.pem --jwks-out jwks.json
+  vapctl mint --key partner.pem --iss https://lms.example.edu \
+      --aud https://vap.example.com/launch --sub learner-1 --cohort c1 > token
+  vapctl doctor --jwks-file jwks.json --iss https://lms.example.edu \
+      --aud https://vap.example.com/launch < token
+`)
 }
 
-// exitStatus reports err (unless already printed) and maps it to a status.
+// exitStatus reports err (unless already printed) and maps it to a status:
+// 0 for success or --help, 2 for a usage error, 1 for anything else.
 func (s *session) exitStatus(err error) int {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
@@ -147,15 +156,25 @@ func (s *session) exitStatus(err error) int {
 		s.writeTextError(err)
 	}
 
-	if errors.Is(err, errUsage) {
-		return exitUsage
+	if !errors.Is(err, errUsage) {
+		return exitFailure
 	}
 
-	return exitFailure
+	if s.flags != nil {
+		s.flags.printUsageHint(s.stderr)
+	}
+
+	return exitUsage
+}
+
+// message returns err's message for display after "vapctl <command>: ".
+// A leading "launch: " is dropped, so that the line has one prefix.
+func message(err error) string {
+	return strings.TrimPrefix(err.Error(), "launch: ")
 }
 
 func (s *session) writeTextError(err error) {
-	fmt.Fprintf(s.stderr, "vapctl %s: %v\n", s.name, err)
+	fmt.Fprintf(s.stderr, "vapctl %s: %s\n", s.name, message(err))
 	if hint := launch.Hint(err); hint != "" {
 		fmt.Fprintf(s.stderr, "hint: %s\n", hint)
 	}
@@ -171,7 +190,7 @@ func (s *session) writeJSONError(err error) {
 	out := struct {
 		OK    bool      `json:"ok"`
 		Error jsonError `json:"error"`
-	}{Error: jsonError{Message: err.Error(), Code: launch.Code(err), Hint: launch.Hint(err)}}
+	}{Error: jsonError{Message: message(err), Code: launch.Code(err), Hint: launch.Hint(err)}}
 	_ = writeJSON(s.stdout, out)
 }
 
@@ -182,45 +201,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 
 	return enc.Encode(v)
-}
-
-// newFlagSet returns a FlagSet whose usage shows the command's synopsis.
-func (s *session) newFlagSet(synopsis, description string) *flag.FlagSet {
-	fs := flag.NewFlagSet("vapctl "+s.name, flag.ContinueOnError)
-	fs.Usage = func() {
-		w := fs.Output()
-		fmt.Fprintf(w, "Usage: vapctl %s %s\n\n%s\n\nFlags:\n", s.name, synopsis, description)
-		fs.PrintDefaults()
-	}
-
-	return fs
-}
-
-// parseFlags parses args. --help prints the usage on stdout; a wrong flag
-// prints the message and the usage on stderr.
-func (s *session) parseFlags(fs *flag.FlagSet, args []string) error {
-	var msg bytes.Buffer
-	fs.SetOutput(&msg)
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(s.stdout)
-		fs.Usage()
-
-		return errHelp
-	}
-
-	if err != nil {
-		_, _ = s.stderr.Write(msg.Bytes())
-
-		return errors.Join(errUsage, errReported)
-	}
-
-	return nil
-}
-
-// usagef returns a usage error with a message.
-func usagef(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
 }
 
 // maxTokenInput bounds what is read from standard input; anything larger
@@ -239,18 +219,42 @@ func (s *session) readToken(args []string) (string, error) {
 	}
 
 	if s.stdin == nil {
-		return "", errNoToken
+		return "", asUsage(errNoToken)
+	}
+
+	if isTerminal(s.stdin) {
+		fmt.Fprintf(s.stderr, "vapctl %s: reading the token from standard input; "+
+			"paste it, then press Enter and Ctrl-D\n", s.name)
 	}
 
 	data, err := io.ReadAll(io.LimitReader(s.stdin, maxTokenInput))
 	if err != nil {
-		return "", fmt.Errorf("vapctl: read standard input: %w", err)
+		return "", fmt.Errorf("read standard input: %w", err)
 	}
 
 	token := strings.TrimSpace(string(data))
 	if token == "" {
-		return "", errNoToken
+		return "", asUsage(errNoToken)
 	}
 
 	return token, nil
+}
+
+// isTerminal reports whether r is a terminal, where a user may wait
+// without knowing that a token is expected: a character device other than
+// the null device.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+
+	info, err := f.Stat()
+	if err != nil || info.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+
+	null, err := os.Stat(os.DevNull)
+
+	return err != nil || !os.SameFile(info, null)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -25,29 +26,30 @@ type mintResult struct {
 }
 
 func runMint(s *session, args []string) error {
-	fs := s.newFlagSet("--key FILE --iss ISSUER --aud AUDIENCE --sub ID --cohort ID [flags]",
-		"Mint a launch token signed with a PEM private key, exactly as the SDK's\n"+
-			"launch.Minter does, and print it. Use it to test a VAP integration by hand.")
+	fs := s.newFlagSet("Mint a launch token signed with a PEM private key, exactly as the SDK's\n" +
+		"launch.Minter does, and print it. Use it to test a VAP integration by hand.")
+	fs.require("key", "iss", "aud", "sub", "cohort")
 	var f mintFlags
-	fs.StringVar(&f.keyFile, "key", "", "PEM private key file (required)")
-	fs.StringVar(&f.kid, "kid", "", "kid header (default: RFC 7638 thumbprint of the key)")
+	fs.StringVar(&f.keyFile, "key", "", "PEM private key `FILE`")
+	fs.StringVar(&f.kid, "kid", "", "kid header `ID` (default: RFC 7638 thumbprint of the key)")
 	fs.BoolVar(&f.noKid, "no-kid", false, "leave the kid header out")
-	fs.StringVar(&f.alg, "alg", "", "algorithm (default: from the key type)")
-	fs.StringVar(&f.issuer, "iss", "", "issuer registered with VAP (required)")
-	fs.StringVar(&f.audience, "aud", "", "audience VAP gave you (required)")
-	fs.StringVar(&f.subject, "sub", "", "partner's stable user id (required)")
-	fs.StringVar(&f.name, "name", "", "display name (optional)")
-	fs.StringVar(&f.role, "role", string(launch.RoleLearner), "role: learner or instructor")
-	fs.StringVar(&f.cohort, "cohort", "", "cohort id (required)")
-	fs.StringVar(&f.caseID, "case", "", "case id to open (optional)")
-	fs.StringVar(&f.setID, "case-set", "", "case set id to open (optional)")
-	fs.DurationVar(&f.ttl, "ttl", launch.DefaultTTL, "token lifetime (at most 5m)")
+	fs.StringVar(&f.alg, "alg", "",
+		"signing algorithm `ALG`: ES256, EdDSA, RS256 or PS256 (default: from the key type)")
+	fs.StringVar(&f.issuer, "iss", "", "`ISSUER` registered with VAP")
+	fs.StringVar(&f.audience, "aud", "", "`AUDIENCE` VAP gave you")
+	fs.StringVar(&f.subject, "sub", "", "partner's stable user `ID` of the learner")
+	fs.StringVar(&f.name, "name", "", "display `NAME` (optional)")
+	fs.StringVar(&f.role, "role", string(launch.RoleLearner), "`ROLE`: learner or instructor")
+	fs.StringVar(&f.cohort, "cohort", "", "cohort `ID`")
+	fs.StringVar(&f.caseID, "case", "", "case `ID` to open (optional)")
+	fs.StringVar(&f.setID, "case-set", "", "case set `ID` to open (optional)")
+	fs.DurationVar(&f.ttl, "ttl", launch.DefaultTTL, "token lifetime, a `DURATION` of at most 5m")
 	fs.BoolVar(&s.json, "json", false, "machine-readable output")
-	if err := s.parseFlags(fs, args); err != nil {
+	if err := fs.parse(s, args); err != nil {
 		return err
 	}
 
-	if err := f.check(fs.NArg()); err != nil {
+	if err := f.check(fs); err != nil {
 		return err
 	}
 
@@ -65,21 +67,23 @@ func runMint(s *session, args []string) error {
 	return err
 }
 
-func (f mintFlags) check(nargs int) error {
+// check returns a usage error for what can be told from the flags alone;
+// launch.Minter checks the values themselves.
+func (f mintFlags) check(fs *commandFlags) error {
+	if err := fs.checkRequired(); err != nil {
+		return err
+	}
+
 	switch {
-	case nargs > 0:
-		return usagef("mint takes no argument")
-	case f.keyFile == "":
-		return usagef("--key is required")
-	case f.issuer == "" || f.audience == "":
-		return usagef("--iss and --aud are required")
+	case fs.NArg() > 0:
+		return usagef("mint takes no arguments, got %d", fs.NArg())
 	case f.ttl <= 0:
 		return usagef("--ttl must be positive")
 	case f.noKid && f.kid != "":
 		return usagef("--kid and --no-kid are exclusive")
 	}
 
-	return nil
+	return checkKeyAlgorithm(f.alg)
 }
 
 func mintToken(e env, f mintFlags) (mintResult, error) {
@@ -88,7 +92,7 @@ func mintToken(e env, f mintFlags) (mintResult, error) {
 		return mintResult{}, err
 	}
 
-	pub, err := publicKeyFor(signer, f.kid, f.alg)
+	pub, err := publicKeyForFlags(signer, f.kid, f.alg, f.keyFile)
 	if err != nil {
 		return mintResult{}, err
 	}
@@ -103,6 +107,11 @@ func mintToken(e env, f mintFlags) (mintResult, error) {
 		Signer: signer, KeyID: pub.KeyID, TTL: f.ttl,
 		Now: func() time.Time { return now },
 	})
+	if errors.Is(err, launch.ErrConfig) {
+		// Everything but the key comes from flags (--ttl, --iss, --aud).
+		return mintResult{}, asUsage(err)
+	}
+
 	if err != nil {
 		return mintResult{}, err
 	}
@@ -111,6 +120,11 @@ func mintToken(e env, f mintFlags) (mintResult, error) {
 		Subject: f.subject, Name: f.name, Role: launch.Role(f.role),
 		CohortID: f.cohort, CaseID: f.caseID, CaseSetID: f.setID,
 	})
+	if errors.Is(err, launch.ErrMissingClaim) || errors.Is(err, launch.ErrInvalidClaim) {
+		// The claims are the flags' values.
+		return mintResult{}, asUsage(err)
+	}
+
 	if err != nil {
 		return mintResult{}, err
 	}

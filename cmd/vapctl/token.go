@@ -31,7 +31,8 @@ func decodeUnverified(token string) (*decodedToken, error) {
 	}
 
 	if len(parts) != 3 {
-		return nil, fmt.Errorf("%w: %d segments, want 3", errMalformedToken, len(parts))
+		return nil, fmt.Errorf("%w: want 3 dot-separated segments, got %d", errMalformedToken,
+			len(parts))
 	}
 
 	d := &decodedToken{Size: len(token)}

@@ -87,8 +87,9 @@ func serve(t *testing.T, ln net.Listener, h http.Handler) {
 	t.Cleanup(func() { _ = srv.Close() })
 }
 
-// browser starts headless Chromium, or skips (fails under VAP_TEST_REQUIRE)
-// when it is not installed, and returns a context bounded in time.
+// browser starts headless Chromium, or skips when it is not installed
+// (fails when testenv.Required: VAP_TEST_REQUIRE or CI is set), and returns
+// a context bounded in time.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	path := testenv.LookPath(t, "chromium")
@@ -146,6 +147,30 @@ func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// overflowScript lists the elements that stick out of their card
+// horizontally, such as a table wider than the card around it.
+const overflowScript = `(() => {
+  const out = [];
+  for (const card of document.querySelectorAll('.card')) {
+    const c = card.getBoundingClientRect();
+    for (const el of card.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && (r.right > c.right + 0.5 || r.left < c.left - 0.5)) {
+        out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : ''));
+      }
+    }
+  }
+  return out;
+})()`
+
+// assertFits checks that nothing on the page sticks out of its card.
+func assertFits(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](overflowScript))
+	require.NoError(t, err, page)
+	assert.Empty(t, out, "%s: elements overflow their card", page)
+}
+
 // text returns the text of the first element matching a CSS selector.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
@@ -167,6 +192,7 @@ func TestBrowserLaunchToGradebook(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("launch-"+first)),
 		screenshot(dir, "1-partner-course.png"),
 	))
+	assertFits(t, ctx, "course page")
 
 	// Launch: the form posts the token to VAP, which redirects to the
 	// learner page; the page redeems the code and shows the case.
@@ -176,6 +202,7 @@ func TestBrowserLaunchToGradebook(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("case-title")),
 		screenshot(dir, "2-learner-case.png"),
 	))
+	assertFits(t, ctx, "learner page")
 	href, err := chromedp.Run(ctx, chromedp.Location())
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(href, s.vapURL+vapserver.LearnerAppPath), href)
@@ -198,6 +225,7 @@ func TestBrowserLaunchToGradebook(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("score")),
 		screenshot(dir, "3-learner-result.png"),
 	))
+	assertFits(t, ctx, "learner result")
 	assert.Equal(t, "76.75%", text(t, ctx, "#score"))
 	assert.Equal(t, "passed", text(t, ctx, "#outcome"))
 
@@ -214,6 +242,7 @@ func TestBrowserLaunchToGradebook(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(row)),
 		screenshot(dir, "4-partner-gradebook.png"),
 	))
+	assertFits(t, ctx, "gradebook")
 	assert.Equal(t, "76.75%", text(t, ctx, row))
 
 	// The course page shows the result and unlocks the next case.
@@ -223,5 +252,6 @@ func TestBrowserLaunchToGradebook(t *testing.T) {
 		chromedp.WaitEnabled(chromedp.ID("launch-"+second)),
 		screenshot(dir, "5-partner-course-after.png"),
 	))
+	assertFits(t, ctx, "course page after")
 	assert.Equal(t, "76.75%", text(t, ctx, "#case-"+first+" .pill"))
 }

@@ -27,9 +27,18 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8090", "listen address")
 	publicURL := flag.String("public-url", "", "public URL (default http://<addr>)")
 	vapURL := flag.String("vap-url", "http://127.0.0.1:8080", "URL of the example VAP backend")
-	secret := flag.String("webhook-secret", os.Getenv("VAP_DEMO_WEBHOOK_SECRET"),
+	secret := flag.String("webhook-secret", "",
 		"webhook secret printed by examples/vap (default $VAP_DEMO_WEBHOOK_SECRET)")
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), "Usage: go run ./examples/partner [flags]\n\n"+
+			"Runs the example partner web app (course page, JWKS, webhook receiver,\n"+
+			"gradebook). Start examples/vap first; it prints the webhook secret.\n\nFlags:\n")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
+	if *secret == "" {
+		*secret = os.Getenv("VAP_DEMO_WEBHOOK_SECRET")
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -2,8 +2,10 @@
 // a VAP backend on an embedded SQLite store and a partner backend. The
 // partner assigns a case set to its cohort and launches a learner as a
 // browser would; the learner plays a scripted case; VAP scores it and sends
-// a signed webhook; the partner reads the summary and the cohort analytics.
-// Each step is printed.
+// a signed webhook; the partner reads the summary and the cohort analytics,
+// and finally deletes one learner's personal data and gets the deletion
+// receipt, by API and by webhook. Each step is printed; the last line is
+// "quickstart: OK".
 //
 //	go run ./examples/quickstart           # run once, then clean up
 //	go run ./examples/quickstart -serve    # keep both servers running
@@ -28,6 +30,13 @@ func main() {
 	flag.StringVar(&opts.dbPath, "db", "",
 		"SQLite database file to use (default: one in a new temporary directory)")
 	flag.DurationVar(&opts.timeout, "timeout", 60*time.Second, "time limit of the run")
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), "Usage: go run ./examples/quickstart [flags]\n\n"+
+			"Runs a VAP backend and a partner backend on loopback, plays one learner's\n"+
+			"launch end to end and prints each step; the last line is \"quickstart: OK\".\n\n"+
+			"Flags:\n")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -30,8 +30,16 @@ func TestRun(t *testing.T) {
 				"76.75% passed", "MGT.DELAYED_ANTIPLATELET (moderate, patient safety)",
 				"Partner receives signed webhooks", "50.00% failed  critical_error",
 				"hurdle:communication", "Learners started                       5",
+				"Partner deletes learner-0005's personal data",
+				"counts: learners 1, sessions_deleted 1,",
+				"the same receipt arrives as a learner.deleted webhook",
+				"deleting again is harmless",
 			} {
 				assert.Contains(t, out.String(), want)
+			}
+
+			for _, line := range lines {
+				assert.Equal(t, strings.TrimRight(line, " "), line, "trailing blanks")
 			}
 
 			assert.NotContains(t, out.String(), "launch_token=")

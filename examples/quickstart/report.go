@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 // report prints numbered steps and their details.
@@ -13,13 +14,14 @@ type report struct {
 
 func (r *report) step(format string, args ...any) {
 	r.n++
-	fmt.Fprintf(r.w, "%2d. "+format+"\n", append([]any{r.n}, args...)...)
+	r.line("%2d. "+format, append([]any{r.n}, args...)...)
 }
 
 func (r *report) detail(format string, args ...any) {
-	fmt.Fprintf(r.w, "    "+format+"\n", args...)
+	r.line("    "+format, args...)
 }
 
+// line prints one line without trailing blanks (padded columns leave some).
 func (r *report) line(format string, args ...any) {
-	fmt.Fprintf(r.w, format+"\n", args...)
+	fmt.Fprintln(r.w, strings.TrimRight(fmt.Sprintf(format, args...), " "))
 }

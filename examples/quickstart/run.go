@@ -70,7 +70,7 @@ func run(ctx context.Context, out io.Writer, opts options) (err error) {
 
 func (e *env) steps(ctx context.Context) error {
 	steps := []func(context.Context) error{
-		e.assign, e.playBrowserLaunch, e.playCohort, e.readAnalytics,
+		e.assign, e.playBrowserLaunch, e.playCohort, e.readAnalytics, e.deleteLearner,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -207,5 +207,5 @@ func listen() (net.Listener, error) {
 }
 
 // errNoWebhook is returned when the partner did not receive the webhook
-// of the played session in time.
-var errNoWebhook = errors.New("no webhook received for the session")
+// of the played session, or of the deletion, in time.
+var errNoWebhook = errors.New("no webhook received")

@@ -66,8 +66,8 @@ func (e *env) playBrowserLaunch(ctx context.Context) error {
 	}
 
 	e.out.step("Learner app redeems the code once: session %s", ex.SessionID)
-	e.out.detail("bearer session token (%d bytes) until %s; never put in a URL",
-		len(ex.SessionToken), ex.ExpiresAt.Format(time.TimeOnly))
+	e.out.detail("bearer session token (%d bytes) valid until %s UTC; never put in a URL",
+		len(ex.SessionToken), ex.ExpiresAt.UTC().Format(time.TimeOnly))
 
 	if err := e.play(ctx, ex.SessionToken); err != nil {
 		return err
@@ -192,7 +192,7 @@ func (e *env) awaitWebhook(ctx context.Context, sessionID string) error {
 		return en.Source == partnerapp.SourceWebhook && en.Summary.Score != nil
 	})
 	if err != nil {
-		return fmt.Errorf("%w: %w", errNoWebhook, err)
+		return fmt.Errorf("%w for the session: %w", errNoWebhook, err)
 	}
 
 	e.out.step("Partner receives signed webhooks (Standard Webhooks, HMAC-SHA256, verified)")
@@ -230,9 +230,11 @@ func (e *env) readSummary(ctx context.Context, sessionID string) error {
 // their sessions on the VAP side with other scripted results, so the
 // cohort's analytics have groups large enough to be shown.
 func (e *env) playCohort(ctx context.Context) error {
-	e.out.step("Four more learners launch server to server (Client.Launch) and finish the case")
-	for i, script := range demo.CohortScripts() {
-		learner := fmt.Sprintf("learner-%04d", i+2)
+	scripts := demo.CohortScripts()
+	e.out.step("%d more learners launch server to server (Client.Launch) and finish the case",
+		len(scripts))
+	for i, script := range scripts {
+		learner := cohortLearner(i)
 		res, err := e.app.Client().Launch(ctx, partner.Launch{
 			Learner: partner.Learner{ID: learner}, CohortID: demo.CohortID,
 			CaseSetID: demo.CaseSetID,
@@ -251,6 +253,12 @@ func (e *env) playCohort(ctx context.Context) error {
 	}
 
 	return nil
+}
+
+// cohortLearner returns the partner user id of the i-th learner of
+// playCohort; the browser learner is demo.LearnerID, learner-0001.
+func cohortLearner(i int) string {
+	return fmt.Sprintf("learner-%04d", i+2)
 }
 
 func (e *env) finish(ctx context.Context, id string,
@@ -283,6 +291,48 @@ func (e *env) readAnalytics(ctx context.Context) error {
 	for _, f := range partnerapp.AnalyticsFacts(r) {
 		e.out.detail("%-38s %s", f.Name, f.Value)
 	}
+
+	e.out.detail("(figures about fewer than %d learners are hidden to protect privacy)",
+		r.Scope.MinCellSize)
+
+	return nil
+}
+
+// deleteLearner deletes one learner's data through the partner client,
+// waits for the learner.deleted webhook carrying the same receipt, and
+// deletes again to show that a retry is harmless.
+func (e *env) deleteLearner(ctx context.Context) error {
+	learner := cohortLearner(len(demo.CohortScripts()) - 1)
+	r, err := e.app.Client().DeleteLearner(ctx, learner)
+	if err != nil {
+		return fmt.Errorf("delete %s: %w", learner, err)
+	}
+
+	c := r.Counts
+	e.out.step("Partner deletes %s's personal data (DELETE /learners/{id})", learner)
+	e.out.detail("receipt %s, counts: learners %d, sessions_deleted %d,", r.DeletionID,
+		c.Learners, c.SessionsDeleted)
+	e.out.detail("sessions_anonymised %d, outbox_events %d, launch_codes %d",
+		c.SessionsAnonymised, c.OutboxEvents, c.LaunchCodes)
+
+	wait, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+
+	if _, err := e.app.Gradebook().WaitDeletion(wait, r.DeletionID); err != nil {
+		return fmt.Errorf("%w for the deletion: %w", errNoWebhook, err)
+	}
+
+	e.out.detail("the same receipt arrives as a learner.deleted webhook; the gradebook drops the rows")
+	again, err := e.app.Client().DeleteLearner(ctx, learner)
+	if err != nil {
+		return fmt.Errorf("delete %s again: %w", learner, err)
+	}
+
+	if again.Counts != (reporting.DeletionCounts{}) {
+		return fmt.Errorf("delete %s again: the second receipt counts records", learner)
+	}
+
+	e.out.detail("deleting again is harmless: the second receipt counts nothing")
 
 	return nil
 }

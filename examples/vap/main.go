@@ -1,7 +1,9 @@
 // Command vap runs the example VAP backend: the partner-facing reporting
 // API, a minimal learner page standing in for the Flutter app, the webhook
-// dispatcher and the session sweep. It registers the demo catalog and the
-// demo partner (examples/partner) at start.
+// dispatcher, and the session maintenance loop (session.Service.Run), which
+// abandons idle sessions and purges data past its retention period every
+// -purge-interval and logs the counts. It registers the demo catalog and
+// the demo partner (examples/partner) at start.
 //
 //	go run ./examples/vap                                  # SQLite file vap.db
 //	go run ./examples/vap -postgres 'postgres://…/vap'     # PostgreSQL
@@ -33,6 +35,7 @@ import (
 
 type flags struct {
 	addr, publicURL, dbPath, dsn, partnerURL, secret string
+	purgeInterval                                    time.Duration
 }
 
 func main() {
@@ -43,9 +46,21 @@ func main() {
 	flag.StringVar(&f.dsn, "postgres", "", "PostgreSQL DSN; when set, used instead of SQLite")
 	flag.StringVar(&f.partnerURL, "partner-url", "http://127.0.0.1:8090",
 		"URL of the example partner app")
-	flag.StringVar(&f.secret, "webhook-secret", os.Getenv("VAP_DEMO_WEBHOOK_SECRET"),
-		"webhook secret shared with the partner app (default $VAP_DEMO_WEBHOOK_SECRET)")
+	flag.StringVar(&f.secret, "webhook-secret", "",
+		"webhook secret shared with the partner app (default $VAP_DEMO_WEBHOOK_SECRET, "+
+			"else a new one is printed)")
+	flag.DurationVar(&f.purgeInterval, "purge-interval", time.Minute,
+		"how often idle sessions are swept and data past retention is purged")
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), "Usage: go run ./examples/vap [flags]\n\n"+
+			"Runs the example VAP backend: the reporting API, the learner page and the\n"+
+			"background loops. Start examples/partner next to it.\n\nFlags:\n")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
+	if f.secret == "" {
+		f.secret = os.Getenv("VAP_DEMO_WEBHOOK_SECRET")
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -89,6 +104,7 @@ func run(ctx context.Context, f flags, log *slog.Logger) error {
 			Cohorts: []session.Cohort{{ID: demo.CohortID, Name: demo.CohortName}},
 		}},
 		WebhookPollInterval:       250 * time.Millisecond,
+		PurgeInterval:             f.purgeInterval,
 		InsecureAllowHTTPWebhooks: true,
 	})
 	if err != nil {

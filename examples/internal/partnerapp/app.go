@@ -258,8 +258,17 @@ func hasCase(as reporting.Assignment, caseID string) bool {
 	return false
 }
 
-// receive records a verified webhook in the gradebook.
+// receive records a verified webhook in the gradebook; a learner.deleted
+// event makes the gradebook forget the learner's sessions.
 func (a *App) receive(_ context.Context, e *partner.WebhookEvent) error {
+	if e.Deletion != nil {
+		n := a.gradebook.Forget(*e.Deletion)
+		a.cfg.Logger.Info("webhook received", "type", e.Type,
+			"deletion", e.Deletion.DeletionID, "entries_dropped", n)
+
+		return nil
+	}
+
 	if e.Summary == nil {
 		return nil
 	}

@@ -32,19 +32,76 @@ type Entry struct {
 	UpdatedAt time.Time
 }
 
-// Gradebook keeps the highest revision of every session's summary. It is
-// safe for concurrent use.
+// Gradebook keeps the highest revision of every session's summary, and
+// forgets the sessions of deleted learners. It is safe for concurrent use.
 type Gradebook struct {
-	mu      sync.Mutex
-	entries map[string]*Entry
-	seen    map[string]bool
-	changed chan struct{}
+	mu        sync.Mutex
+	entries   map[string]*Entry
+	seen      map[string]bool
+	forgotten map[string]bool
+	deletions map[string]reporting.DeletionReceipt
+	changed   chan struct{}
 }
 
 // NewGradebook returns an empty gradebook.
 func NewGradebook() *Gradebook {
 	return &Gradebook{entries: map[string]*Entry{}, seen: map[string]bool{},
+		forgotten: map[string]bool{}, deletions: map[string]reporting.DeletionReceipt{},
 		changed: make(chan struct{})}
+}
+
+// Forget drops the entries of the receipt's sessions, and of any other
+// session of the receipt's learner, and ignores them from then on, as a
+// partner must once VAP deleted a learner. It returns how many entries it
+// dropped.
+func (g *Gradebook) Forget(r reporting.DeletionReceipt) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+
+	for _, id := range r.SessionIDs {
+		g.forgotten[id] = true
+	}
+
+	for id, e := range g.entries {
+		if e.Summary.PartnerUserID == r.PartnerUserID {
+			g.forgotten[id] = true
+		}
+	}
+
+	n := 0
+	for id := range g.forgotten {
+		if _, ok := g.entries[id]; ok {
+			delete(g.entries, id)
+			n++
+		}
+	}
+
+	g.deletions[r.DeletionID] = r
+	g.notify()
+
+	return n
+}
+
+// WaitDeletion returns the receipt of the deletion once Forget received
+// it, or ctx's error.
+func (g *Gradebook) WaitDeletion(ctx context.Context,
+	deletionID string) (reporting.DeletionReceipt, error) {
+	for {
+		g.mu.Lock()
+		r, ok := g.deletions[deletionID]
+		changed := g.changed
+		g.mu.Unlock()
+
+		if ok {
+			return r, nil
+		}
+
+		select {
+		case <-ctx.Done():
+			return reporting.DeletionReceipt{}, ctx.Err()
+		case <-changed:
+		}
+	}
 }
 
 // AddEvent records a webhook event once, by id, and reports whether it was
@@ -58,6 +115,10 @@ func (g *Gradebook) AddEvent(id, typ string, s reporting.SessionSummary) bool {
 	}
 
 	g.seen[id] = true
+	if g.forgotten[s.SessionID] {
+		return false
+	}
+
 	e := g.put(s, SourceWebhook)
 	e.Events = append(e.Events, typ)
 	g.notify()
@@ -69,6 +130,10 @@ func (g *Gradebook) AddEvent(id, typ string, s reporting.SessionSummary) bool {
 func (g *Gradebook) AddSummary(s reporting.SessionSummary) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+
+	if g.forgotten[s.SessionID] {
+		return
+	}
 
 	g.put(s, SourceAPI)
 	g.notify()

@@ -40,7 +40,7 @@ type assignmentView struct {
 type caseView struct {
 	AssignmentID, CaseID, Title, Version string
 	Status, Result, Outcome              string
-	Launchable                           bool
+	Launchable, Done                     bool
 }
 
 func (a *App) handleCourse(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +85,7 @@ func (a *App) assignmentViews(list []reporting.Assignment) []assignmentView {
 			}
 
 			done := ok && e.Summary.Score != nil
-			cv.Launchable = !done && !locked
+			cv.Launchable, cv.Done = !done && !locked, done
 			if !done && as.Sequencing == "sequential" {
 				locked = true
 			}
@@ -136,15 +136,18 @@ type gradebookView struct {
 	Rows                       []gradeRow
 	Analytics                  []Fact
 	MinCell                    int
+	// AllHidden is set when every analytics figure is suppressed.
+	AllHidden bool
 }
 
 type gradeRow struct {
 	SessionID, Learner, CaseTitle, CaseID, Version string
 	Attempt                                        int
 	Status, Score, Outcome, Reasons, Errors        string
-	Safety                                         bool
-	Revision                                       int64
-	Source                                         Source
+	// SafetyCode is the code of the first patient-safety error, if any.
+	SafetyCode string
+	Revision   int64
+	Source     Source
 }
 
 func (a *App) handleGradebook(w http.ResponseWriter, r *http.Request) {
@@ -171,6 +174,7 @@ func (a *App) handleGradebook(w http.ResponseWriter, r *http.Request) {
 		a.cfg.Logger.Error("gradebook analytics", "err", err)
 	} else {
 		v.Analytics, v.MinCell = AnalyticsFacts(report), report.Scope.MinCellSize
+		v.AllHidden = allHidden(v.Analytics)
 	}
 
 	render(w, gradebookPage, v, "'self'")
@@ -191,8 +195,7 @@ func rowOf(e Entry) gradeRow {
 	row.Errors = fmt.Sprint(s.ErrorCounts.Total)
 	for _, fe := range s.FlaggedErrors {
 		if fe.PatientSafety {
-			row.Safety = true
-			row.Errors += " (patient safety: " + fe.Code + ")"
+			row.SafetyCode = fe.Code
 			break
 		}
 	}
@@ -246,6 +249,17 @@ func AnalyticsFacts(r *analytics.Report) []Fact {
 }
 
 const hidden = "hidden (small group)"
+
+// allHidden reports whether facts has figures and every one is hidden.
+func allHidden(facts []Fact) bool {
+	for _, f := range facts {
+		if f.Value != hidden {
+			return false
+		}
+	}
+
+	return len(facts) > 0
+}
 
 func scoreRange(sc analytics.ScoreStats) string {
 	if sc.Min.Suppressed || sc.Max.Suppressed {

@@ -1,7 +1,7 @@
 // Package vapserver is the VAP backend of the examples: the partner-facing
 // reporting API of package reporting, a minimal learner page standing in for
-// the Flutter learner app, and the background loops (webhook dispatcher and
-// session sweep).
+// the Flutter learner app, and the background loops (webhook dispatcher, and
+// session sweep and retention purge).
 //
 // Start from New with a Config naming the store, the public URL and the
 // partners; it registers the demo catalog and the partners' cohorts, and

@@ -31,6 +31,7 @@ type Store interface {
 	reporting.AnalyticsSource
 	reporting.CodeStore
 	webhook.DeliveryStore
+	session.RetentionStore
 }
 
 // Partner is a partner registered with the server.
@@ -64,9 +65,14 @@ type Config struct {
 	// WebhookPollInterval is how often the dispatcher looks for due
 	// events. Default webhook.DefaultPollInterval.
 	WebhookPollInterval time.Duration
-	// SweepInterval is how often idle sessions are swept. Default one
-	// minute.
-	SweepInterval time.Duration
+	// PurgeInterval is how often Run sweeps idle sessions and purges data
+	// past its retention period (session.Service.Run). Default one minute,
+	// so that a demo shows idle sessions abandoned soon; production hosts
+	// keep session.DefaultPurgeInterval.
+	PurgeInterval time.Duration
+	// Now is the session service's clock. Default time.Now; tests move it
+	// to show timeouts and retention.
+	Now func() time.Time
 	// JWKSCooldown is the least time between two fetches of a partner's
 	// JWK Set for an unknown key. Default 5 seconds, so a partner started
 	// after the server is picked up quickly.
@@ -100,7 +106,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 
 	s := &Server{cfg: cfg}
-	s.service = &session.Service{Store: cfg.Store, Events: reporting.WebhookEncoder{}}
+	s.service = &session.Service{
+		Store: cfg.Store, Events: reporting.WebhookEncoder{}, Now: cfg.Now,
+		PurgeInterval: cfg.PurgeInterval, Logger: cfg.Logger,
+	}
 	if err := s.register(ctx); err != nil {
 		return nil, err
 	}
@@ -123,8 +132,8 @@ func (c *Config) check() error {
 	}
 
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
-	if c.SweepInterval <= 0 {
-		c.SweepInterval = time.Minute
+	if c.PurgeInterval <= 0 {
+		c.PurgeInterval = time.Minute
 	}
 
 	if c.JWKSCooldown <= 0 {
@@ -254,7 +263,9 @@ func (s *Server) Service() *session.Service {
 	return s.service
 }
 
-// Run delivers webhooks and sweeps idle sessions until ctx is done.
+// Run delivers webhooks, and sweeps idle sessions and purges data past
+// retention every PurgeInterval (session.Service.Run, which logs the
+// counts), until ctx is done.
 func (s *Server) Run(ctx context.Context) {
 	done := make(chan struct{})
 	go func() {
@@ -264,33 +275,11 @@ func (s *Server) Run(ctx context.Context) {
 		}
 	}()
 
-	s.sweep(ctx)
-	<-done
-}
-
-// sweep abandons idle sessions and voids unused ones every SweepInterval.
-func (s *Server) sweep(ctx context.Context) {
-	t := time.NewTicker(s.cfg.SweepInterval)
-	defer t.Stop()
-
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-
-		res, err := s.service.Sweep(ctx)
-		if err != nil {
-			s.cfg.Logger.Error("session sweep failed", "err", err)
-			continue
-		}
-
-		if res.Abandoned+res.Voided > 0 {
-			s.cfg.Logger.Info("session sweep", "abandoned", res.Abandoned,
-				"voided", res.Voided)
-		}
+	if err := s.service.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		s.cfg.Logger.Error("session maintenance stopped", "err", err)
 	}
+
+	<-done
 }
 
 // DeliverWebhooks makes one dispatcher pass and returns the number of
