@@ -61,36 +61,14 @@ func (h *Handler) putAssignment(ctx context.Context, a session.Assignment) (int,
 		a.Relaunch = stored.Relaunch
 	}
 
-	if p := h.registerCohort(ctx, a.PartnerID, a.CohortID); p != nil {
-		return 0, p
-	}
-
-	if _, err := svc.PutAssignment(ctx, a); err != nil {
+	// The partner names its own cohorts: the first assignment to one
+	// registers it, in the assignment's transaction, so an assignment that
+	// fails registers nothing.
+	if _, err := svc.AssignToCohort(ctx, a); err != nil {
 		return 0, assignmentProblem(err)
 	}
 
 	return status, nil
-}
-
-// registerCohort registers the partner's cohort on its first assignment:
-// cohorts belong to the partner, which names them in launches and
-// assignments, so it needs no separate call to create one.
-func (h *Handler) registerCohort(ctx context.Context, partnerID, cohortID string) *Problem {
-	svc := h.cfg.Service
-	_, err := svc.GetCohort(ctx, partnerID, cohortID)
-	if err == nil {
-		return nil
-	}
-
-	if !errors.Is(err, session.ErrNotFound) {
-		return storeProblem()
-	}
-
-	if _, err := svc.PutCohort(ctx, session.Cohort{PartnerID: partnerID, ID: cohortID}); err != nil {
-		return assignmentProblem(err)
-	}
-
-	return nil
 }
 
 func assignmentProblem(err error) *Problem {

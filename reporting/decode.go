@@ -1,11 +1,14 @@
 package reporting
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // DefaultMaxBodyBytes caps request bodies when Config.MaxBodyBytes is 0.
@@ -21,26 +24,43 @@ func mediaType(r *http.Request) string {
 	return mt
 }
 
-// decodeJSON reads exactly one JSON value into v from a body capped at
-// limit bytes, rejecting unknown fields and trailing data.
+// strictBody are the decoding rules of every JSON request body: member
+// names match the documented ones exactly (case included), a name given
+// twice and an unknown name are errors.
+var strictBody = json.JoinOptions(
+	json.MatchCaseInsensitiveNames(false),
+	json.RejectUnknownMembers(true),
+	jsontext.AllowDuplicateNames(false),
+	jsontext.AllowInvalidUTF8(false),
+)
+
+// decodeJSON reads exactly one JSON object into v from a body capped at
+// limit bytes, with the rules of strictBody; anything after the object but
+// white space is an error.
 func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) *Problem {
 	if mediaType(r) != "application/json" {
 		return newProblem(http.StatusUnsupportedMediaType, CodeUnsupportedMedia,
 			"send the body as application/json")
 	}
 
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
 		return bodyProblem(err)
 	}
 
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	// Unmarshal would accept null, leaving v as it is: ask for an object.
+	if !bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("{")) {
+		return bodyProblem(errNotObject)
+	}
+
+	if err := json.Unmarshal(body, v, strictBody); err != nil {
 		return bodyProblem(err)
 	}
 
 	return nil
 }
+
+var errNotObject = errors.New("reporting: body is not a JSON object")
 
 func bodyProblem(err error) *Problem {
 	var tooLarge *http.MaxBytesError
@@ -50,5 +70,6 @@ func bodyProblem(err error) *Problem {
 	}
 
 	return newProblem(http.StatusBadRequest, CodeInvalidJSON,
-		"send exactly one JSON object with only the documented fields")
+		"send exactly one JSON object with only the documented fields, each once, "+
+			"spelled exactly")
 }

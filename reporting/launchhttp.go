@@ -157,7 +157,7 @@ func launchProblem(err error) *Problem {
 		return newProblem(http.StatusForbidden, CodeLaunchNotPermitted, launchDetail(err))
 	case errors.Is(err, session.ErrInvalidLaunch), errors.Is(err, session.ErrUnknownCohort),
 		errors.Is(err, session.ErrUnknownCase), errors.Is(err, session.ErrChooseCase),
-		errors.Is(err, session.ErrCaseRetired):
+		errors.Is(err, session.ErrCaseRetired), errors.Is(err, session.ErrLaunchCaseSet):
 		return newProblem(http.StatusUnprocessableEntity, CodeLaunchUnprocessable,
 			launchDetail(err))
 	case errors.Is(err, session.ErrConflict):
@@ -183,6 +183,7 @@ func launchDetail(err error) string {
 		{session.ErrUnknownCase, "the case or case set is not published"},
 		{session.ErrChooseCase, "name a case: the cohort has no single open assignment"},
 		{session.ErrCaseRetired, "the case is retired"},
+		{session.ErrLaunchCaseSet, "name the case set: several assigned case sets hold the case"},
 	}
 	for _, d := range details {
 		if errors.Is(err, d.err) {

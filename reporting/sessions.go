@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -32,6 +33,15 @@ type ChangeQuery struct {
 	After *ChangePosition
 	// Before is the exclusive upper bound on the change time.
 	Before time.Time
+	// Settle, when positive, also leaves out changes younger than Settle
+	// by the clock that stamps change times, when that is the store's own
+	// (a database's clock) rather than the caller's: a second bound, like
+	// Before, that holds whatever the skew between the two clocks. Stores
+	// stamping with the caller's kind of clock (a Go clock) may ignore it.
+	Settle time.Duration
+	// IncludePreviews lists instructors' preview sessions too; by default
+	// they are left out.
+	IncludePreviews bool
 	// Limit caps the number of sessions (at least 1).
 	Limit int
 }
@@ -56,19 +66,35 @@ type ChangedSession struct {
 // ChangeLister lists sessions by change time, for a partner's gradebook
 // sync. Stores must keep a change time per session, updated with every
 // write, and an index on (partner, cohort, change time, id).
+//
+// NOTE: paging by change time is exact only if every write becomes visible
+// to readers (commits) before the change time it was stamped with is older
+// than the settle window ([Config.ChangeSettle]): a reader holds back
+// younger changes, so that one stamped earlier but committed later is not
+// paged past. Stores shared by several processes stamp with one clock, the
+// database's (PostgreSQL: clock_timestamp()), so that clock skew between
+// processes does not count; what remains is the assumption that no
+// transaction commits more than the settle window after its session write.
 type ChangeLister interface {
 	// ListChangedSessions returns the partner's sessions (of q.CohortID
 	// when set) whose change time t has q.Since <= t < q.Before and whose
 	// (t, id) is after *q.After when set, ordered by (t, id), at most
-	// q.Limit. A session of another partner is never returned; an unknown
-	// cohort gives an empty list and a nil error.
+	// q.Limit. Preview sessions are left out unless q.IncludePreviews is
+	// set, and anonymised ones ([session.Session.Anonymised]) always. A
+	// session of another partner is never returned; an unknown cohort
+	// gives an empty list and a nil error.
 	ListChangedSessions(ctx context.Context, partnerID string,
 		q ChangeQuery) ([]ChangedSession, error)
 }
 
-// handleGetSession returns one session summary.
+// handleGetSession returns one session summary. An anonymised session is
+// absent: it lives on in analytics only.
 func (h *Handler) handleGetSession(w http.ResponseWriter, r *http.Request) {
 	s, err := h.cfg.Service.GetSession(r.Context(), partnerOf(r), r.PathValue("session"))
+	if err == nil && s.Anonymised() {
+		err = session.ErrNotFound
+	}
+
 	if err != nil {
 		writeProblem(w, lookupProblem(err))
 		return
@@ -94,11 +120,12 @@ func (h *Handler) summary(ctx context.Context, s session.Session) (SessionSummar
 
 // cursor is the decoded form of SessionPage.NextCursor.
 type cursor struct {
-	Version int    `json:"v"`
-	Cohort  string `json:"c,omitempty"`
-	Since   int64  `json:"s"`
-	At      int64  `json:"t,omitempty"`
-	ID      string `json:"i,omitempty"`
+	Version  int    `json:"v"`
+	Cohort   string `json:"c,omitempty"`
+	Previews bool   `json:"p,omitempty"`
+	Since    int64  `json:"s"`
+	At       int64  `json:"t,omitempty"`
+	ID       string `json:"i,omitempty"`
 }
 
 func (c cursor) encode() string {
@@ -150,9 +177,9 @@ func (h *Handler) handleListSessions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, page)
 }
 
-// readListQuery reads cohort_id, updated_since, cursor and limit. A cursor
-// carries the cohort and time it was made for; the others must then agree
-// or be absent.
+// readListQuery reads cohort_id, updated_since, include_previews, cursor
+// and limit. A cursor carries the cohort, time and preview choice it was
+// made for; the others must then agree or be absent.
 func readListQuery(r *http.Request) (cursor, int, *Problem) {
 	q := r.URL.Query()
 	limit := DefaultPageSize
@@ -165,17 +192,25 @@ func readListQuery(r *http.Request) (cursor, int, *Problem) {
 		limit = n
 	}
 
+	previews, p := readPreviews(q)
+	if p != nil {
+		return cursor{}, 0, p
+	}
+
 	if q.Has("cursor") {
 		c, ok := decodeCursor(q.Get("cursor"))
-		if !ok || q.Has("updated_since") || (q.Has("cohort_id") && q.Get("cohort_id") != c.Cohort) {
+		if !ok || q.Has("updated_since") ||
+			(q.Has("cohort_id") && q.Get("cohort_id") != c.Cohort) ||
+			(q.Has("include_previews") && previews != c.Previews) {
 			return cursor{}, 0, newProblem(http.StatusBadRequest, CodeInvalidCursor,
-				"pass next_cursor unchanged, without updated_since or another cohort_id")
+				"pass next_cursor unchanged, without updated_since or another cohort_id "+
+					"or include_previews")
 		}
 
 		return c, limit, nil
 	}
 
-	c := cursor{Version: 1, Cohort: q.Get("cohort_id")}
+	c := cursor{Version: 1, Cohort: q.Get("cohort_id"), Previews: previews}
 	if q.Has("cohort_id") && c.Cohort == "" {
 		return cursor{}, 0, badRequest("cohort_id must not be empty")
 	}
@@ -192,6 +227,22 @@ func readListQuery(r *http.Request) (cursor, int, *Problem) {
 	return c, limit, nil
 }
 
+// readPreviews reads include_previews: true or false, default false.
+func readPreviews(q url.Values) (bool, *Problem) {
+	if !q.Has("include_previews") {
+		return false, nil
+	}
+
+	switch q.Get("include_previews") {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+
+	return false, badRequest("include_previews must be true or false")
+}
+
 func badRequest(detail string) *Problem {
 	return newProblem(http.StatusBadRequest, CodeBadRequest, detail)
 }
@@ -199,7 +250,8 @@ func badRequest(detail string) *Problem {
 func (h *Handler) listPage(ctx context.Context, partner string, cur cursor,
 	limit int) (SessionPage, error) {
 	q := ChangeQuery{CohortID: cur.Cohort, Since: time.Unix(0, cur.Since).UTC(),
-		Before: h.now().Add(-h.cfg.ChangeSettle), Limit: limit + 1}
+		Before: h.now().Add(-h.cfg.ChangeSettle), Settle: h.cfg.ChangeSettle,
+		IncludePreviews: cur.Previews, Limit: limit + 1}
 	if cur.ID != "" {
 		q.After = &ChangePosition{ChangedAt: time.Unix(0, cur.At).UTC(), SessionID: cur.ID}
 	}
@@ -216,13 +268,19 @@ func (h *Handler) listPage(ctx context.Context, partner string, cur cursor,
 			return SessionPage{}, errors.New("reporting: change lister crossed partners")
 		}
 
+		// A lister written before previews and anonymised sessions were
+		// left out may still return them: skip them, cursor and all.
+		cur.At, cur.ID = c.ChangedAt.UnixNano(), c.Session.ID
+		if c.Session.Anonymised() || (c.Session.Preview && !cur.Previews) {
+			continue
+		}
+
 		sum, err := h.summary(ctx, c.Session)
 		if err != nil {
 			return SessionPage{}, err
 		}
 
 		page.Sessions = append(page.Sessions, sum)
-		cur.At, cur.ID = c.ChangedAt.UnixNano(), c.Session.ID
 	}
 
 	page.NextCursor = cur.encode()

@@ -56,6 +56,10 @@ type SessionSummary struct {
 	Attempt int `json:"attempt"`
 	// Mode is practice or assessment.
 	Mode scoring.Mode `json:"mode"`
+	// Preview marks an instructor's preview session: not a learner
+	// attempt, never to be recorded in a gradebook. GET /sessions leaves
+	// previews out unless asked for them.
+	Preview bool `json:"preview"`
 	// Status is the lifecycle status.
 	Status session.Status `json:"status"`
 	// EndReason says why the session ended, or null while it is open.
@@ -190,6 +194,7 @@ func NewSessionSummary(s session.Session, caseTitle string, now time.Time) Sessi
 		CaseTitle:      caseTitle,
 		Attempt:        s.Attempt,
 		Mode:           s.Mode,
+		Preview:        s.Preview,
 		Status:         s.Status,
 		Completion:     completion(s),
 		Outcome:        outcome(s),

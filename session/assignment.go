@@ -80,7 +80,10 @@ type Assignment struct {
 	Threshold *float64
 	// Relaunch is the rule for a launch while a session is open.
 	Relaunch RelaunchRule
-	// AdHoc marks an assignment created on the fly by a launch.
+	// AdHoc marks an assignment created on the fly by a launch (always
+	// practice, never closing). It yields to a registered one: see
+	// [Service.PutAssignment]. It never counts as a cohort's single open
+	// assignment for a launch naming no case.
 	AdHoc bool
 	// CreatedAt is when the assignment was created.
 	CreatedAt time.Time

@@ -64,9 +64,35 @@ func (s *Service) GetCohort(ctx context.Context, partnerID, id string) (Cohort, 
 // Replacing an assignment keeps its resolved cases while the target stays
 // the same. Empty Policy, Mode and Relaunch take best, assessment and
 // resume. Fails with ErrUnknownCohort, ErrUnknownCase, ErrCaseRetired,
-// ErrTargetAssigned (the cohort has another assignment of the target) or
-// a *ValidationError.
+// ErrTargetAssigned (the cohort has another registered assignment of the
+// target) or a *ValidationError.
+//
+// An ad-hoc assignment yields to a registered one: when the cohort's only
+// other assignment of the target was created on the fly by a launch
+// (AdHoc), it is deleted in the same transaction and a takes its place.
+// Its sessions are kept, under its id, and count in analytics as before;
+// new launches go to a. Attempts made under the ad-hoc (practice)
+// assignment do not count against a's MaxAttempts, which counts attempts
+// per assignment, but attempt numbers carry on from them, as they are
+// never reused. A session still open under the ad-hoc assignment is
+// neither resumed nor superseded by launches for a; Sweep abandons it once
+// idle.
 func (s *Service) PutAssignment(ctx context.Context, a Assignment) (Assignment, error) {
+	return s.putAssignmentTx(ctx, a, false)
+}
+
+// AssignToCohort is [Service.PutAssignment] for a partner that names its own
+// cohorts: when the partner has no cohort a.CohortID yet, the cohort is
+// registered in the same transaction as the assignment, so an assignment
+// that fails (a *ValidationError, ErrUnknownCase, ErrTargetAssigned, ...)
+// registers no cohort either. It never fails with ErrUnknownCohort.
+func (s *Service) AssignToCohort(ctx context.Context, a Assignment) (Assignment, error) {
+	return s.putAssignmentTx(ctx, a, true)
+}
+
+func (s *Service) putAssignmentTx(
+	ctx context.Context, a Assignment, register bool,
+) (Assignment, error) {
 	if err := checkAssignment(&a); err != nil {
 		return Assignment{}, err
 	}
@@ -78,6 +104,10 @@ func (s *Service) PutAssignment(ctx context.Context, a Assignment) (Assignment, 
 	in := a
 	err := s.inTx(ctx, func(tx Tx, now time.Time) error {
 		a = in
+		if err := ensureCohort(ctx, tx, a, register, now); err != nil {
+			return err
+		}
+
 		return putAssignment(ctx, tx, &a, now)
 	})
 	if err != nil {
@@ -87,11 +117,29 @@ func (s *Service) PutAssignment(ctx context.Context, a Assignment) (Assignment, 
 	return a, nil
 }
 
-func putAssignment(ctx context.Context, tx Tx, a *Assignment, now time.Time) error {
-	if _, err := tx.GetCohort(ctx, a.PartnerID, a.CohortID); err != nil {
+// ensureCohort checks that a's cohort is registered, registering it when
+// register is set.
+func ensureCohort(ctx context.Context, tx Tx, a Assignment, register bool, now time.Time) error {
+	_, err := tx.GetCohort(ctx, a.PartnerID, a.CohortID)
+	if err == nil {
+		return nil
+	}
+
+	if !register || !errors.Is(err, ErrNotFound) {
 		return notFoundAs(err, ErrUnknownCohort, "cohort")
 	}
 
+	c := Cohort{PartnerID: a.PartnerID, ID: a.CohortID, CreatedAt: now, UpdatedAt: now}
+	if err := tx.PutCohort(ctx, c); err != nil {
+		return fmt.Errorf("session: register cohort: %w", err)
+	}
+
+	return nil
+}
+
+// putAssignment writes a, whose cohort is registered, resolving its target
+// and retiring an ad-hoc assignment of the same target.
+func putAssignment(ctx context.Context, tx Tx, a *Assignment, now time.Time) error {
 	stored, err := tx.GetAssignment(ctx, a.PartnerID, a.ID)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -110,9 +158,48 @@ func putAssignment(ctx context.Context, tx Tx, a *Assignment, now time.Time) err
 		return err
 	}
 
+	if err := retireAdHoc(ctx, tx, *a); err != nil {
+		return err
+	}
+
 	a.UpdatedAt = now
-	if err := tx.PutAssignment(ctx, *a); err != nil {
+	err = tx.PutAssignment(ctx, *a)
+	if errors.Is(err, ErrTargetAssigned) && !a.AdHoc {
+		// retireAdHoc saw no registered assignment of the target: a
+		// launch created an ad-hoc one since. Retry to retire it.
+		return fmt.Errorf("session: put assignment: %w: %w", errRace, err)
+	}
+
+	if err != nil {
 		return fmt.Errorf("session: put assignment: %w", err)
+	}
+
+	return nil
+}
+
+// retireAdHoc deletes the cohort's ad-hoc assignment of a's target (another
+// id) so that a registered a takes its place; its sessions are kept. Another
+// registered assignment of the target fails with ErrTargetAssigned.
+func retireAdHoc(ctx context.Context, tx Tx, a Assignment) error {
+	if a.AdHoc {
+		return nil
+	}
+
+	list, err := tx.ListAssignments(ctx, a.PartnerID, a.CohortID)
+	if err != nil {
+		return fmt.Errorf("session: assignments: %w", err)
+	}
+
+	other, ok := findTarget(list, a.CaseID, a.CaseSetID)
+	switch {
+	case !ok || other.ID == a.ID:
+		return nil
+	case !other.AdHoc:
+		return ErrTargetAssigned
+	}
+
+	if err := tx.DeleteAssignment(ctx, a.PartnerID, other.ID); err != nil {
+		return fmt.Errorf("session: retire ad-hoc assignment: %w", err)
 	}
 
 	return nil

@@ -63,6 +63,11 @@ var (
 	// case set and the cohort has not exactly one open assignment.
 	ErrChooseCase = errors.New("session: launch names no case and cohort has " +
 		"no single open assignment, choose a case")
+	// ErrLaunchCaseSet is returned by Launch when the launch names a case
+	// without a case set and several case sets assigned to the cohort hold
+	// the case: the launch must name the case set.
+	ErrLaunchCaseSet = errors.New("session: case belongs to several assigned case sets, " +
+		"launch the case set")
 	// ErrOutOfSequence is returned by Launch when a sequential case set's
 	// case is named before every case ahead of it is completed.
 	ErrOutOfSequence = errors.New("session: case not unlocked in sequence")

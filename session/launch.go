@@ -37,14 +37,20 @@ type LaunchResult struct {
 // session with its attempt number. Any failure writes nothing, the token
 // included.
 //
-// Resolution: a launch naming a case or case set uses the cohort's
-// assignment of it; when there is none, a practice assignment is created on
-// the fly unless the partner's [Policy] disables ad-hoc launches
-// (ErrNotAssigned). A launch naming neither uses the cohort's single open
-// assignment, or fails with ErrChooseCase. For a case set, the case is the
-// one with an open session, else the first case (in set order) without a
-// completed session (ErrCaseSetDone when none is left); sequential sets
-// accept a named case only once every case before it is completed.
+// Resolution: a launch naming a case set uses the cohort's assignment of
+// it. A launch naming a case (and no case set) uses, in this order, the
+// cohort's registered assignment of the case; the registered assignment of
+// a case set holding the case (the one open now, else the only one), so
+// that the set's sequencing, window and attempt limit apply, failing with
+// ErrLaunchCaseSet when several sets hold it; the cohort's ad-hoc
+// assignment of the case. When there is none, a practice assignment is
+// created on the fly (AdHoc) unless the partner's [Policy] disables ad-hoc
+// launches (ErrNotAssigned). A launch naming neither uses the cohort's
+// single open registered assignment (ad-hoc ones never count), or fails
+// with ErrChooseCase. For a case set, the case is the one with an open
+// session, else the first case (in set order) without a completed session
+// (ErrCaseSetDone when none is left); sequential sets accept a named case
+// only once every case before it is completed.
 //
 // When the learner already has an open session of the case under the
 // assignment, the assignment's [RelaunchRule] applies: resume (the default)
@@ -54,8 +60,11 @@ type LaunchResult struct {
 // count against max attempts.
 //
 // Instructors launch to preview: their sessions are marked Preview (never
-// counted in learner analytics) and bypass the assignment window and max
-// attempts.
+// counted in learner analytics) and bypass the assignment window, the
+// sequencing of case sets and max attempts. Previews and learner attempts
+// are kept apart even for one partner user: a learner launch never resumes,
+// supersedes or is sequenced by a preview session, nor a preview launch by
+// a learner one. Attempt numbers are shared, as they are never reused.
 //
 // A token used before fails with an error matching launch.ErrReplayed.
 func (s *Service) Launch(ctx context.Context, l launch.Launch) (LaunchResult, error) {
@@ -137,29 +146,47 @@ func (s *Service) launchTx(
 		}
 	}
 
-	// Pick the case and apply the relaunch rule and attempt limit.
+	// Pick the case and apply the relaunch rule and attempt limit, over the
+	// learner's sessions of the launch's kind (preview or not) only.
 	history, err := tx.ListLearnerSessions(ctx, l.PartnerID, learner.ID)
 	if err != nil {
 		return res, fmt.Errorf("session: learner sessions: %w", err)
 	}
 
-	ref, err := pickCase(asg, history, l.CaseID)
+	kind := sameKind(history, preview)
+	ref, err := pickCase(asg, kind, l.CaseID, preview)
 	if err != nil {
 		return res, err
 	}
 
 	return s.startAttempt(ctx, tx, res, launchPlan{
-		ref: ref, history: history, preview: preview, subject: l.Subject, now: now,
+		ref: ref, history: history, kind: kind, preview: preview, subject: l.Subject, now: now,
 	})
 }
 
 // launchPlan is what the last launch step needs.
 type launchPlan struct {
-	ref     CaseRef
+	ref CaseRef
+	// history is every session of the learner; kind those of the
+	// launch's kind.
 	history []Session
+	kind    []Session
 	preview bool
 	subject string
 	now     time.Time
+}
+
+// sameKind returns the sessions that are previews when preview is set,
+// else those that are not.
+func sameKind(history []Session, preview bool) []Session {
+	out := make([]Session, 0, len(history))
+	for _, ss := range history {
+		if ss.Preview == preview {
+			out = append(out, ss)
+		}
+	}
+
+	return out
 }
 
 // startAttempt resumes or supersedes an open session, checks the attempt
@@ -168,13 +195,13 @@ func (s *Service) startAttempt(
 	ctx context.Context, tx Tx, res LaunchResult, p launchPlan,
 ) (LaunchResult, error) {
 	asg := res.Assignment
-	open := openSession(p.history, asg.ID, p.ref.CaseID)
+	open := openSession(p.kind, asg.ID, p.ref.CaseID)
 	if open != nil && asg.Relaunch != RelaunchSupersede {
 		res.Session, res.Resumed = *open, true
 		return res, nil
 	}
 
-	used := countAttempts(p.history, asg.ID, p.ref.CaseID)
+	used := countAttempts(p.kind, asg.ID, p.ref.CaseID)
 	if open != nil && open.Status == StatusCreated {
 		used-- // voided below, so it stops counting
 	}
@@ -273,8 +300,8 @@ func checkWindow(a Assignment, now time.Time) error {
 	return nil
 }
 
-// launchAssignment finds the assignment a launch is for, creating an ad-hoc
-// one when the policy allows.
+// launchAssignment finds the assignment a launch is for (see
+// [Service.Launch]), creating an ad-hoc one when the policy allows.
 func (s *Service) launchAssignment(
 	ctx context.Context, tx Tx, l launch.Launch, pol Policy, now time.Time,
 ) (Assignment, bool, error) {
@@ -291,12 +318,11 @@ func (s *Service) launchAssignment(
 	caseID := l.CaseID
 	if l.CaseSetID != "" {
 		caseID = ""
-	}
-
-	for _, a := range list {
-		if a.CaseID == caseID && a.CaseSetID == l.CaseSetID {
+		if a, ok := findTarget(list, "", l.CaseSetID); ok {
 			return a, false, nil
 		}
+	} else if a, found, err := caseAssignment(list, caseID, now); found || err != nil {
+		return a, false, err
 	}
 
 	if pol.AdHocDisabled {
@@ -307,10 +333,71 @@ func (s *Service) launchAssignment(
 	return a, err == nil, err
 }
 
+// findTarget returns the assignment of the case or case set in list.
+func findTarget(list []Assignment, caseID, caseSetID string) (Assignment, bool) {
+	for _, a := range list {
+		if a.CaseID == caseID && a.CaseSetID == caseSetID {
+			return a, true
+		}
+	}
+
+	return Assignment{}, false
+}
+
+// caseAssignment finds the assignment for a launch naming a case and no
+// case set: the cohort's registered assignment of the case, else the
+// registered case set assignment holding it, else the ad-hoc assignment of
+// the case. found is false when there is none: the launch may then create
+// an ad-hoc assignment, as the case is in no assigned set.
+func caseAssignment(list []Assignment, caseID string, now time.Time) (Assignment, bool, error) {
+	direct, hasDirect := findTarget(list, caseID, "")
+	if hasDirect && !direct.AdHoc {
+		return direct, true, nil
+	}
+
+	if set, found, err := setHolding(list, caseID, now); found || err != nil {
+		return set, found, err
+	}
+
+	return direct, hasDirect, nil
+}
+
+// setHolding returns the registered case set assignment whose cases
+// include caseID: the only one open at now, else the only one at all (so
+// that its window check rejects the launch). Several fail with
+// ErrLaunchCaseSet; none gives found false.
+func setHolding(list []Assignment, caseID string, now time.Time) (Assignment, bool, error) {
+	var all, open []Assignment
+	for _, a := range list {
+		if a.CaseSetID == "" || a.AdHoc || caseIndex(a.Cases, caseID) < 0 {
+			continue
+		}
+
+		all = append(all, a)
+		if a.OpenAt(now) {
+			open = append(open, a)
+		}
+	}
+
+	switch {
+	case len(open) == 1:
+		return open[0], true, nil
+	case len(all) == 1 && len(open) == 0:
+		return all[0], true, nil
+	case len(all) == 0:
+		return Assignment{}, false, nil
+	}
+
+	return Assignment{}, true, ErrLaunchCaseSet
+}
+
+// singleOpen returns the cohort's only open assignment. Ad-hoc assignments
+// never close, so they are left out: they would otherwise make every launch
+// without a case fail once any case was launched ad hoc.
 func singleOpen(list []Assignment, now time.Time) (Assignment, bool, error) {
 	var found []Assignment
 	for _, a := range list {
-		if a.OpenAt(now) {
+		if !a.AdHoc && a.OpenAt(now) {
 			found = append(found, a)
 		}
 	}
@@ -348,8 +435,9 @@ func (s *Service) adHoc(
 	return a, nil
 }
 
-// pickCase chooses the case of the assignment to launch.
-func pickCase(a Assignment, history []Session, named string) (CaseRef, error) {
+// pickCase chooses the case of the assignment to launch. A preview may
+// name any case of a set, whatever its sequencing.
+func pickCase(a Assignment, history []Session, named string, preview bool) (CaseRef, error) {
 	if len(a.Cases) == 0 {
 		return CaseRef{}, ErrUnknownCase
 	}
@@ -360,7 +448,7 @@ func pickCase(a Assignment, history []Session, named string) (CaseRef, error) {
 
 	done := completedCases(history, a.ID)
 	if named != "" {
-		return namedCase(a, done, named)
+		return namedCase(a, done, named, preview)
 	}
 
 	for _, ss := range history {
@@ -380,13 +468,13 @@ func pickCase(a Assignment, history []Session, named string) (CaseRef, error) {
 	return CaseRef{}, ErrCaseSetDone
 }
 
-func namedCase(a Assignment, done map[string]bool, named string) (CaseRef, error) {
+func namedCase(a Assignment, done map[string]bool, named string, preview bool) (CaseRef, error) {
 	i := caseIndex(a.Cases, named)
 	if i < 0 {
 		return CaseRef{}, ErrNotAssigned
 	}
 
-	if a.Sequencing == SequencingSequential {
+	if a.Sequencing == SequencingSequential && !preview {
 		for _, before := range a.Cases[:i] {
 			if !done[before.CaseID] {
 				return CaseRef{}, ErrOutOfSequence

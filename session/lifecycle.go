@@ -14,13 +14,13 @@ type Completion struct {
 	// Input is the scoring input. It is evaluated with the rubric of the
 	// session's case version; its Mode and Threshold are replaced by the
 	// session's (pinned from the assignment). Nil leaves the session
-	// without a score, grading pending.
+	// without a score, grading pending; [Service.Regrade] requires it.
 	Input *scoring.Input
 	// ManualReview marks the score as awaiting a human's review (grading
 	// pending_manual).
 	ManualReview bool
 	// Failed records that grading could not be done: grading failed, no
-	// score. Input must then be nil.
+	// score. Input must then be nil. Regrade rejects it.
 	Failed bool
 }
 
@@ -87,10 +87,18 @@ func (s *Service) Complete(
 }
 
 // Regrade grades a completed session again as c says, e.g. after a human
-// review or a dismissed flagged error; ScoreRevision increments.
+// review or a dismissed flagged error; ScoreRevision increments. c.Input is
+// required and c.Failed must be false: a regrade replaces a score with
+// another and never takes a grade away (LTI AGS forbids a score-less update
+// once a grade exists). Without an input it fails with a *ValidationError
+// (field completion.input) and writes nothing.
 func (s *Service) Regrade(
 	ctx context.Context, partnerID, id string, c Completion,
 ) (Session, error) {
+	if c.Input == nil || c.Failed {
+		return Session{}, invalid("completion.input", "a regrade needs a scoring input")
+	}
+
 	return s.gradeTransition(ctx, partnerID, id, EventRegrade, c)
 }
 

@@ -134,6 +134,15 @@ type Session struct {
 	Revision int64
 }
 
+// Anonymised reports whether the session was kept without its person after
+// the learner's deletion (see [Policy.KeepAnonymousAggregates]): its
+// partner user id is cleared, which no launched session has. Such a
+// session counts in cohort analytics only; the reporting API never serves
+// it on its own.
+func (s Session) Anonymised() bool {
+	return s.PartnerUserID == ""
+}
+
 // Active returns the time spent in progress up to now, suspensions
 // excluded.
 func (s Session) Active(now time.Time) time.Duration {

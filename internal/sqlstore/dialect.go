@@ -46,6 +46,13 @@ type Dialect struct {
 	// JSONFlag returns an integer expression, 1 when the JSON boolean at
 	// key of the JSON object expression obj is true, else 0.
 	JSONFlag func(obj, key string) string
+	// ChangeClock, when set, returns the SQL expression of the database
+	// clock's current time, as a time column holds it, less the number of
+	// microseconds in the integer query argument ago unless ago is empty.
+	// Session change times are then stamped by the database, not by each
+	// process's clock, and ChangeQuery.Settle is judged by it too. Nil
+	// means the store's Go clock stamps them.
+	ChangeClock func(ago string) string
 	// AnalyticsTx, when set, makes the queries of one analytics report
 	// share a read-only transaction with these options (a snapshot);
 	// when nil they run on the database one by one.

@@ -15,19 +15,37 @@ var (
 	_ reporting.AnalyticsSource = (*Store)(nil)
 )
 
-// changeTime is the argument stamping a session write: the store's clock.
-func (o *ops) changeTime() any {
-	if o.now == nil {
-		return o.d.time(time.Now())
+// changeStamp returns the SQL value of changed_at for a session write whose
+// other arguments are args, and the arguments to run it with. With the
+// database's clock it is that clock's expression, read when the statement
+// runs; else it is query argument n, appended to args: the store's clock.
+func (o *ops) changeStamp(n int, args []any) (string, []any) {
+	if o.dbClock {
+		return o.d.ChangeClock(""), args
 	}
 
-	return o.d.time(o.now())
+	now := o.now
+	if now == nil {
+		now = time.Now
+	}
+
+	return "$" + strconv.Itoa(n), append(args, o.d.time(now()))
 }
 
 // ListChangedSessions implements [reporting.ChangeLister] with the
-// changed_at column, stamped by every session insert and update with the
-// store's clock (see [Store.SetClock]), and the indexes (partner_id,
-// cohort_id, changed_at, id) and (partner_id, changed_at, id).
+// changed_at column, stamped by every session insert and update, and the
+// indexes (partner_id, cohort_id, changed_at, id) and (partner_id,
+// changed_at, id). On PostgreSQL the database's clock stamps changed_at
+// (clock_timestamp(), when the statement runs), so that VAP processes
+// sharing the database need not agree on the time, and q.Settle holds back
+// changes younger than the settle window by that same clock; a clock given
+// to [Store.SetClock] replaces it, and SQLite always uses the store's clock.
+//
+// NOTE: a change is paged past unseen only when its transaction commits
+// more than the settle window after the session statement stamped it, as
+// readers never look at younger changes; keep transactions of session
+// writes short (the service's are) and the settle window above their
+// longest expected commit delay.
 func (s *Store) ListChangedSessions(ctx context.Context, partnerID string,
 	q reporting.ChangeQuery) ([]reporting.ChangedSession, error) {
 	if q.Limit < 1 {
@@ -40,7 +58,13 @@ func (s *Store) ListChangedSessions(ctx context.Context, partnerID string,
 		return "$" + strconv.Itoa(len(args))
 	}
 
-	where := `partner_id = $1`
+	// Anonymised sessions (partner user id cleared) live on in analytics
+	// only; previews only on request.
+	where := `partner_id = $1 AND partner_user_id <> ''`
+	if !q.IncludePreviews {
+		where += ` AND NOT preview`
+	}
+
 	if q.CohortID != "" {
 		where += ` AND cohort_id = ` + arg(q.CohortID)
 	}
@@ -51,6 +75,10 @@ func (s *Store) ListChangedSessions(ctx context.Context, partnerID string,
 
 	if !q.Before.IsZero() {
 		where += ` AND changed_at < ` + arg(s.d.time(q.Before))
+	}
+
+	if s.dbClock && q.Settle > 0 {
+		where += ` AND changed_at < ` + s.d.ChangeClock(arg(q.Settle.Microseconds()))
 	}
 
 	if q.After != nil {

@@ -100,12 +100,7 @@ func (o *ops) InsertSession(ctx context.Context, s session.Session) error {
 		return o.d.wrap("insert session", err)
 	}
 
-	_, err = o.exec(ctx, "insert session", sessionKeys, `
-		INSERT INTO sessions (`+sessionColumns+`, case_major, outcome, score_percent,
-			changed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-			$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31,
-			$32)`,
+	stamp, args := o.changeStamp(32, []any{
 		s.ID, s.PartnerID, s.CohortID, s.AssignmentID, s.CaseSetID, s.CaseID,
 		s.CaseVersion, s.LearnerID, s.PartnerUserID, s.Attempt, string(s.Mode),
 		string(s.Policy), floatArg(s.Threshold), s.Preview, string(s.Status),
@@ -113,7 +108,13 @@ func (o *ops) InsertSession(ctx context.Context, s session.Session) error {
 		o.d.time(s.LastActivityAt), o.d.time(s.EndedAt), int64(s.ActiveDuration),
 		o.d.time(s.ActiveSince), string(s.GradingStatus), a.input, a.score,
 		s.ScoreRevision, a.errors, s.Revision, caseMajor(s.CaseVersion), a.outcome,
-		a.percent, o.changeTime())
+		a.percent})
+	_, err = o.exec(ctx, "insert session", sessionKeys, `
+		INSERT INTO sessions (`+sessionColumns+`, case_major, outcome, score_percent,
+			changed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+			$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31,
+			`+stamp+`)`, args...)
 
 	return err
 }
@@ -127,6 +128,14 @@ func (o *ops) UpdateSession(ctx context.Context, s session.Session, prev int64) 
 		return o.d.wrap("update session", err)
 	}
 
+	stamp, args := o.changeStamp(30, []any{
+		s.PartnerID, s.ID, s.CohortID, s.AssignmentID, s.CaseSetID, s.CaseVersion,
+		caseMajor(s.CaseVersion), s.PartnerUserID, string(s.Mode), string(s.Policy),
+		floatArg(s.Threshold), s.Preview, string(s.Status), string(s.EndReason),
+		o.d.time(s.CreatedAt), o.d.time(s.StartedAt), o.d.time(s.LastActivityAt),
+		o.d.time(s.EndedAt), int64(s.ActiveDuration), o.d.time(s.ActiveSince),
+		string(s.GradingStatus), a.input, a.score, s.ScoreRevision, a.outcome, a.percent,
+		a.errors, s.Revision, prev})
 	n, err := o.exec(ctx, "update session", nil, `
 		UPDATE sessions SET
 			cohort_id = $3, assignment_id = $4, case_set_id = $5, case_version = $6,
@@ -135,15 +144,8 @@ func (o *ops) UpdateSession(ctx context.Context, s session.Session, prev int64) 
 			created_at = $15, started_at = $16, last_activity_at = $17, ended_at = $18,
 			active_ns = $19, active_since = $20, grading_status = $21, input = $22,
 			score = $23, score_revision = $24, outcome = $25, score_percent = $26,
-			flagged_errors = $27, revision = $28, changed_at = $30
-		WHERE partner_id = $1 AND id = $2 AND revision = $29`,
-		s.PartnerID, s.ID, s.CohortID, s.AssignmentID, s.CaseSetID, s.CaseVersion,
-		caseMajor(s.CaseVersion), s.PartnerUserID, string(s.Mode), string(s.Policy),
-		floatArg(s.Threshold), s.Preview, string(s.Status), string(s.EndReason),
-		o.d.time(s.CreatedAt), o.d.time(s.StartedAt), o.d.time(s.LastActivityAt),
-		o.d.time(s.EndedAt), int64(s.ActiveDuration), o.d.time(s.ActiveSince),
-		string(s.GradingStatus), a.input, a.score, s.ScoreRevision, a.outcome, a.percent,
-		a.errors, s.Revision, prev, o.changeTime())
+			flagged_errors = $27, revision = $28, changed_at = `+stamp+`
+		WHERE partner_id = $1 AND id = $2 AND revision = $29`, args...)
 	if err != nil {
 		return err
 	}

@@ -23,8 +23,11 @@ type querier interface {
 type ops struct {
 	q querier
 	d *Dialect
-	// now stamps session change times.
+	// now stamps session change times unless dbClock is set.
 	now func() time.Time
+	// dbClock makes the database's clock (Dialect.ChangeClock) stamp
+	// session change times: the default when the dialect has one.
+	dbClock bool
 }
 
 // Store implements [session.Store] and [session.TokenPurger] on a *sql.DB.
@@ -39,15 +42,17 @@ type Store struct {
 // New returns a store on db, whose schema must be up to date (see
 // [Migrate]). The store does not own db: closing it is the caller's job.
 func New(db *sql.DB, d *Dialect) *Store {
-	return &Store{ops: ops{q: db, d: d, now: time.Now}, db: db}
+	return &Store{ops: ops{q: db, d: d, now: time.Now, dbClock: d.ChangeClock != nil}, db: db}
 }
 
 // SetClock sets the clock that stamps session change times (see
 // [Store.ListChangedSessions]) and judges one-time code expiry on purge.
-// Default time.Now. Call it before using the store.
+// Default time.Now, and for change times the database's clock when the
+// dialect has one (Dialect.ChangeClock); a clock set here replaces both.
+// A nil clock keeps the defaults. Call it before using the store.
 func (s *Store) SetClock(now func() time.Time) {
 	if now != nil {
-		s.now = now
+		s.now, s.dbClock = now, false
 	}
 }
 
@@ -67,7 +72,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx session.Tx) error) error 
 		}
 	}()
 
-	if err := fn(&ops{q: tx, d: s.d, now: s.now}); err != nil {
+	if err := fn(&ops{q: tx, d: s.d, now: s.now, dbClock: s.dbClock}); err != nil {
 		return err
 	}
 

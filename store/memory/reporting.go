@@ -25,7 +25,9 @@ func (tx *txn) stampChange(k key) {
 
 // ListChangedSessions implements [reporting.ChangeLister]. Change times
 // come from the store's clock (see [WithClock]), taken when a session is
-// inserted or updated.
+// inserted or updated inside the store's lock, so they follow commit order
+// and q.Settle needs no clock of its own: it is ignored. Previews are left
+// out unless q.IncludePreviews is set; anonymised sessions always are.
 func (s *Store) ListChangedSessions(ctx context.Context, partnerID string,
 	q reporting.ChangeQuery) ([]reporting.ChangedSession, error) {
 	if err := ctx.Err(); err != nil {
@@ -63,6 +65,10 @@ func (s *Store) ListChangedSessions(ctx context.Context, partnerID string,
 
 func changeMatches(q reporting.ChangeQuery, s session.Session, at time.Time) bool {
 	if q.CohortID != "" && s.CohortID != q.CohortID {
+		return false
+	}
+
+	if s.Anonymised() || (s.Preview && !q.IncludePreviews) {
 		return false
 	}
 

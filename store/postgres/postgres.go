@@ -34,7 +34,10 @@ type Options struct {
 	// MaxConns caps the pool; zero keeps pgxpool's default (the DSN's
 	// pool_max_conns, else the greater of 4 and the number of CPUs).
 	MaxConns int32
-	// Now stamps session change times; default time.Now.
+	// Now stamps session change times; default the database's clock
+	// (clock_timestamp()), which every process sharing the database sees
+	// alike, so clock skew between them cannot make GET /sessions paging
+	// miss a change. Set it in tests only.
 	Now func() time.Time
 }
 
@@ -108,6 +111,17 @@ var dialect = &sqlstore.Dialect{
 		return "CASE WHEN (" + obj + " -> '" + key + "') = 'true'::jsonb THEN 1 ELSE 0 END"
 	},
 	AnalyticsTx: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	ChangeClock: changeClock,
+}
+
+// changeClock is the database's clock, when the statement runs (not when
+// its transaction began), less ago microseconds.
+func changeClock(ago string) string {
+	if ago == "" {
+		return "clock_timestamp()"
+	}
+
+	return "(clock_timestamp() - " + ago + "::bigint * interval '1 microsecond')"
 }
 
 // jsonElements lists the elements of a jsonb array; anything else (null,

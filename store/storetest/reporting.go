@@ -23,17 +23,21 @@ type ReportingStore interface {
 }
 
 // ReportingOpener returns a new, empty store whose session change times
-// come from now. It registers any cleanup with t.Cleanup.
+// come from now, or from the store's default clock when now is nil. It
+// registers any cleanup with t.Cleanup.
 type ReportingOpener func(t *testing.T, now func() time.Time) ReportingStore
 
 // RunReporting runs the reporting conformance: changed-session listing
-// (order, cursor, window, cohort and partner scoping), the catalog lists,
-// and cohort analytics over [AnalyticsDataset], which must equal
-// [ReferenceReport] (analytics.Compute) for every query of
+// (order, cursor, window, cohort and partner scoping, previews and
+// anonymised sessions left out, paging while writers commit out of order),
+// the catalog lists, and cohort analytics over [AnalyticsDataset], which
+// must equal [ReferenceReport] (analytics.Compute) for every query of
 // [AnalyticsCases].
 func RunReporting(t *testing.T, open ReportingOpener) {
 	t.Helper()
 	t.Run("ChangedSessions", func(t *testing.T) { testChangedSessions(t, open) })
+	t.Run("ChangesLeaveOut", func(t *testing.T) { testChangesLeaveOut(t, open) })
+	t.Run("ChangesUnderWrites", func(t *testing.T) { testChangesUnderWrites(t, open) })
 	t.Run("CatalogLists", func(t *testing.T) { testCatalogLists(t, open) })
 	t.Run("Analytics", func(t *testing.T) { testAnalytics(t, open) })
 }

@@ -84,6 +84,7 @@ func testService(t *testing.T, open Opener) {
 	t.Run("LaunchErrors", func(t *testing.T) { testLaunchErrors(t, open) })
 	t.Run("Relaunch", func(t *testing.T) { testRelaunch(t, open) })
 	t.Run("CaseSet", func(t *testing.T) { testCaseSetLaunch(t, open) })
+	t.Run("AdHocYields", func(t *testing.T) { testAdHocYields(t, open) })
 	t.Run("Sweep", func(t *testing.T) { testSweep(t, open) })
 }
 
