@@ -3,6 +3,7 @@ package reporting
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/virtualaipatient/integration/session"
@@ -11,7 +12,16 @@ import (
 // CodeForgetter is an optional capability of a [CodeStore] that keeps its
 // codes outside the session store (MemoryCodes): forgetting the codes of
 // deleted sessions. Codes kept in a SQL store are deleted in the deletion
-// transaction instead.
+// transaction instead, and only those are counted in the receipt
+// (DeletionCounts.LaunchCodes), so that the HTTP answer and the
+// learner.deleted webhook event carry the same counts.
+//
+// NOTE: the DELETE /learners endpoint forgets the codes of the deleted
+// sessions after the transaction, as an extra step. A host that calls
+// session.Service.DeleteLearner from Go while its codes live in a
+// MemoryCodes calls ForgetSessions with the receipt's session ids itself.
+// Such a code names only a session, which no longer exists, and expires
+// within DefaultCodeTTL in any case.
 type CodeForgetter interface {
 	// ForgetSessions drops the partner's codes for the sessions and
 	// returns how many it dropped.
@@ -20,12 +30,14 @@ type CodeForgetter interface {
 
 // handleDeleteLearner deletes the learner's personal data (DELETE
 // /learners/{partner_user_id}) and answers the receipt. An unknown
-// learner, or one deleted before, gets a receipt with zero counts.
+// learner, or one deleted before, gets a receipt with zero counts. Codes
+// of a [CodeForgetter] are forgotten after the transaction and are not
+// counted; see CodeForgetter.
 func (h *Handler) handleDeleteLearner(w http.ResponseWriter, r *http.Request) {
 	partner, sub := partnerOf(r), r.PathValue("learner")
 	if sub == "" || len(sub) > maxPartnerUserID {
 		writeProblem(w, newProblem(http.StatusBadRequest, CodeBadRequest,
-			"partner user id must be 1 to 255 bytes"))
+			fmt.Sprintf("partner user id must be 1 to %d bytes", maxPartnerUserID)))
 		return
 	}
 
@@ -44,20 +56,19 @@ func (h *Handler) handleDeleteLearner(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if f, ok := h.cfg.Codes.(CodeForgetter); ok && len(receipt.SessionIDs) > 0 {
-		n, err := f.ForgetSessions(r.Context(), partner, receipt.SessionIDs)
-		if err != nil {
+		if _, err := f.ForgetSessions(r.Context(), partner, receipt.SessionIDs); err != nil {
 			writeProblem(w, storeProblem())
 			return
 		}
-
-		receipt.Counts.LaunchCodes += n
 	}
 
 	writeJSON(w, http.StatusOK, newDeletionReceipt(receipt))
 }
 
-// maxPartnerUserID caps the partner user id in a deletion path.
-const maxPartnerUserID = 255
+// maxPartnerUserID caps the partner user id in a deletion path: the
+// longest sub a launch token may carry (launch caps every text claim at
+// 256 bytes), so that every learner a launch created can be deleted.
+const maxPartnerUserID = 256
 
 // ForgetSessions implements [CodeForgetter]: it drops the partner's codes
 // for the sessions.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -30,6 +31,8 @@ func TestDeleteLearner(t *testing.T) {
 	e := newEnv(t)
 	first := e.completeSession(e.a, "user-1", caseAPoints())
 	e.completeSession(e.a, "user-2", caseAPoints())
+	longest := strings.Repeat("x", 256) // the longest sub a launch token may carry
+	long := e.completeSession(e.a, longest, caseAPoints())
 
 	tests := []struct {
 		name     string
@@ -47,7 +50,10 @@ func TestDeleteLearner(t *testing.T) {
 		{name: "deleting twice is harmless", partner: e.a, sub: "user-1",
 			status: http.StatusOK},
 		{name: "never seen", partner: e.a, sub: "user-404", status: http.StatusOK},
-		{name: "too long", partner: e.a, sub: strings.Repeat("x", 256),
+		{name: "longest sub", partner: e.a, sub: longest, status: http.StatusOK,
+			counts: reporting.DeletionCounts{Learners: 1, SessionsDeleted: 1,
+				OutboxEvents: 3}, sessions: []string{long}},
+		{name: "too long", partner: e.a, sub: strings.Repeat("x", 257),
 			status: http.StatusBadRequest},
 	}
 	for _, tc := range tests {
@@ -74,6 +80,40 @@ func TestDeleteLearner(t *testing.T) {
 
 	anonymous := e.do(e.request(http.MethodDelete, "/learners/user-2", "", nil))
 	assert.Equal(t, http.StatusUnauthorized, anonymous.Code)
+}
+
+// TestDeleteLearnerCodes checks that the HTTP receipt and the webhook
+// receipt count the same launch codes: those deleted in the transaction
+// (none, as the codes are in a MemoryCodes), and that the handler still
+// forgets the MemoryCodes codes of the deleted sessions.
+func TestDeleteLearnerCodes(t *testing.T) {
+	ctx := context.Background()
+	codes := &reporting.MemoryCodes{}
+	e := newEnv(t, func(c *reporting.Config) { c.Codes = codes })
+	e.service.Events = reporting.WebhookEncoder{}
+	rec := e.launchJSON(e.mint(e.a, "user-codes", caseChest))
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	code := codeOf(t, decode[reporting.LaunchResponse](t, rec).LaunchURL)
+
+	del := e.deleteLearner(e.a, "user-codes")
+	require.Equal(t, http.StatusOK, del.Code, del.Body.String())
+	got := decode[reporting.DeletionReceipt](t, del)
+
+	list, err := e.store.ClaimDeliveries(ctx, session.ClaimQuery{Owner: "t",
+		Partners: []string{partnerA}, Now: e.clock.Now(), LeaseUntil: e.clock.Now().Add(time.Minute),
+		Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, list, 1, "the receipt event")
+	var event reporting.WebhookEvent
+	require.NoError(t, json.Unmarshal(list[0].Event.Payload, &event))
+	require.Equal(t, reporting.WebhookLearnerDeleted, event.Type)
+	var sent reporting.DeletionReceipt
+	require.NoError(t, json.Unmarshal(event.Data, &sent))
+
+	assert.Equal(t, sent.Counts, got.Counts, "the HTTP and webhook receipts agree")
+	assert.Zero(t, got.Counts.LaunchCodes, "no code was in the store's transaction")
+	_, err = codes.Redeem(ctx, code, e.clock.Now())
+	assert.ErrorIs(t, err, reporting.ErrCodeInvalid, "the handler forgot the code")
 }
 
 func caseAPoints() map[string]float64 {

@@ -37,7 +37,10 @@ type ErasureCounts struct {
 	// deleted, whatever their delivery state (their bodies name the
 	// learner).
 	OutboxEvents int
-	// LaunchCodes counts one-time launch codes of the sessions deleted.
+	// LaunchCodes counts the one-time launch codes of the sessions that
+	// the store held and deleted in the transaction. Codes kept outside
+	// the store (reporting.MemoryCodes) are not counted; see
+	// [Service.DeleteLearner].
 	LaunchCodes int
 }
 
@@ -71,6 +74,13 @@ type LearnerEraser interface {
 	// sessions. Consumed launch tokens and sign-in flows hold no subject
 	// and are left alone, as are learner.deleted events. An unknown
 	// learner gives a zero Erasure and a nil error.
+	//
+	// Implementations must be safe against launches and session changes
+	// committing concurrently: a session or outbox event of the learner
+	// must not survive the erasure because it was written meanwhile.
+	// Deleting (and so locking) the learner record first, then the
+	// sessions, then their events does it at READ COMMITTED; the
+	// conformance suite (storetest.RunPrivacy) checks it.
 	EraseLearner(ctx context.Context, partnerID, subject string, p ErasePolicy) (Erasure, error)
 }
 
@@ -84,6 +94,12 @@ type LearnerEraser interface {
 // a learner again, or one never seen, is harmless: the receipt's counts
 // are zero and no event is written. It returns ErrUnsupported when the
 // store's transactions are not a [LearnerEraser].
+//
+// NOTE: one-time launch codes kept outside the store, in a
+// reporting.MemoryCodes, are not part of the transaction and not counted.
+// The reporting handler's DELETE /learners forgets them after the
+// transaction; a host calling DeleteLearner itself calls the code store's
+// ForgetSessions with the receipt's SessionIDs.
 func (s *Service) DeleteLearner(
 	ctx context.Context, partnerID, subject string,
 ) (DeletionReceipt, error) {

@@ -8,6 +8,12 @@ import (
 
 // Retention is how long a partner's data is kept. Zero fields take the
 // defaults named on them; [Service.Purge] deletes what is older.
+//
+// NOTE: attempt numbers are counted from the learner's stored sessions.
+// Once retention has purged a learner's ended sessions (or the learner),
+// the history is gone and the learner's next launch of the case is
+// attempt 1 again, and max attempts count afresh: purged attempts are
+// forgotten rather than kept longer than their period.
 type Retention struct {
 	// Sessions is how long a session is kept after it ended (completed,
 	// abandoned or voided). Open sessions are never purged. Default
@@ -19,6 +25,15 @@ type Retention struct {
 	// Deliveries is how long a delivered webhook event is kept after its
 	// delivery. Default DefaultDeliveryRetention.
 	Deliveries time.Duration
+	// Undelivered is how long a webhook event that was never delivered,
+	// still pending or dead (parked after its last attempt), is kept
+	// after it occurred. It bounds how long a body naming a learner (a
+	// session summary, a learner.deleted receipt) survives when the
+	// partner's endpoint is gone, refuses it, or no dispatcher runs. Keep
+	// it longer than the webhook dispatcher's MaxAge (72 hours by
+	// default), or events still being retried are deleted. Default
+	// DefaultUndeliveredRetention.
+	Undelivered time.Duration
 }
 
 // Retention defaults and purge settings.
@@ -30,6 +45,9 @@ const (
 	DefaultLearnerRetention = 30 * 24 * time.Hour
 	// DefaultDeliveryRetention keeps delivered webhook events for 7 days.
 	DefaultDeliveryRetention = 7 * 24 * time.Hour
+	// DefaultUndeliveredRetention keeps webhook events that were never
+	// delivered (pending or dead) for 30 days after they occurred.
+	DefaultUndeliveredRetention = 30 * 24 * time.Hour
 	// DefaultPurgeBatch is how many rows one purge statement deletes.
 	DefaultPurgeBatch = 500
 	// DefaultPurgeInterval is how often [Service.Run] sweeps and purges.
@@ -50,12 +68,19 @@ const (
 	PurgeLearners PurgeKind = "learners"
 	// PurgeDeliveries deletes outbox events delivered before the cutoff.
 	PurgeDeliveries PurgeKind = "deliveries"
+	// PurgeUndelivered deletes outbox events not delivered (pending or
+	// dead) whose OccurredAt is before the cutoff, leased or not.
+	PurgeUndelivered PurgeKind = "undelivered"
 	// PurgeTokens deletes consumed launch token ids whose ExpiresAt is
 	// before the cutoff.
 	PurgeTokens PurgeKind = "tokens"
 	// PurgeCodes deletes one-time launch codes that expired before the
 	// cutoff.
 	PurgeCodes PurgeKind = "codes"
+	// PurgeFlows deletes single sign-on flows (package launch/oidc) that
+	// expired before the cutoff: sign-ins abandoned before their
+	// callback.
+	PurgeFlows PurgeKind = "flows"
 )
 
 // PurgeQuery selects one batch of old rows for
@@ -93,17 +118,23 @@ type PurgeResult struct {
 	Learners int
 	// Deliveries counts delivered webhook events past retention.
 	Deliveries int
+	// Undelivered counts pending or dead webhook events past retention.
+	Undelivered int
 	// Tokens counts consumed launch token ids past their grace.
 	Tokens int
 	// Codes counts expired one-time launch codes.
 	Codes int
+	// Flows counts expired single sign-on flows.
+	Flows int
 }
 
 // Purge deletes, for each partner with the retention of its [Policy],
 // sessions ended longer than Retention.Sessions ago, then learners without
-// sessions unseen for Retention.Learners, and webhook events delivered
-// longer than Retention.Deliveries ago; then, for every partner, consumed
-// token ids expired for longer than TokenGrace and expired one-time codes.
+// sessions unseen for Retention.Learners, webhook events delivered longer
+// than Retention.Deliveries ago and webhook events never delivered
+// (pending or dead) that occurred longer than Retention.Undelivered ago;
+// then, for every partner, consumed token ids expired for longer than
+// TokenGrace, expired one-time codes and expired sign-in flows.
 // It deletes in batches of PurgeBatch rows, each its own transaction, so
 // it never holds long locks; it is safe to run from several processes. It
 // returns ErrUnsupported when the store is not a [RetentionStore].
@@ -132,7 +163,12 @@ func (s *Service) Purge(ctx context.Context) (PurgeResult, error) {
 		return res, err
 	}
 
-	res.Codes, err = s.purgeAll(ctx, st, PurgeQuery{Kind: PurgeCodes, Before: now})
+	if res.Codes, err = s.purgeAll(ctx, st, PurgeQuery{Kind: PurgeCodes,
+		Before: now}); err != nil {
+		return res, err
+	}
+
+	res.Flows, err = s.purgeAll(ctx, st, PurgeQuery{Kind: PurgeFlows, Before: now})
 	return res, err
 }
 
@@ -153,6 +189,8 @@ func (s *Service) purgePartner(
 		{PurgeSessions, orDefault(r.Sessions, DefaultSessionRetention), &res.Sessions},
 		{PurgeLearners, orDefault(r.Learners, DefaultLearnerRetention), &res.Learners},
 		{PurgeDeliveries, orDefault(r.Deliveries, DefaultDeliveryRetention), &res.Deliveries},
+		{PurgeUndelivered, orDefault(r.Undelivered, DefaultUndeliveredRetention),
+			&res.Undelivered},
 	}
 	for _, step := range steps {
 		q := PurgeQuery{Kind: step.kind, PartnerID: partnerID, Before: now.Add(-step.period)}
@@ -227,5 +265,6 @@ func (s *Service) runOnce(ctx context.Context) {
 
 	log.InfoContext(ctx, "session: purge", "sessions", purged.Sessions,
 		"learners", purged.Learners, "deliveries", purged.Deliveries,
-		"tokens", purged.Tokens, "codes", purged.Codes)
+		"undelivered", purged.Undelivered, "tokens", purged.Tokens,
+		"codes", purged.Codes, "flows", purged.Flows)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -17,19 +18,41 @@ var (
 )
 
 // EraseLearner implements [session.LearnerEraser] with a handful of
-// statements on the transaction: find the learner and its sessions, delete
-// their launch codes and outbox events, delete or anonymise the sessions,
-// delete the learner.
+// statements on the transaction, in an order that makes it safe against
+// concurrent launches and session changes at PostgreSQL's READ COMMITTED:
+//
+//  1. Delete the learner row first (DELETE ... RETURNING). A launch that
+//     upserted the row holds its lock until it commits, so the deletion
+//     waits for it and every later statement, which takes a new snapshot,
+//     sees that launch's session. A launch that comes after the deletion
+//     took the lock waits for it and then inserts a fresh learner.
+//  2. Delete (or, to anonymise, update) the sessions, again taking their
+//     row locks before anything else about them is read, so that a
+//     concurrent change's outbox events are committed and visible, or
+//     that change fails once the session is gone.
+//  3. Delete the sessions' launch codes and outbox events.
+//
+// SQLite runs write transactions one at a time, so there the order only
+// has to be right within the transaction.
 func (o *ops) EraseLearner(ctx context.Context, partnerID, subject string,
 	p session.ErasePolicy) (session.Erasure, error) {
 	var er session.Erasure
-	err := o.q.QueryRowContext(ctx, `SELECT id FROM learners
-		WHERE partner_id = $1 AND subject = $2`, partnerID, subject).Scan(&er.LearnerID)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return er, o.d.wrap("erase learner", err)
+	if p.KeepAnonymousAggregates && p.Tombstone == "" {
+		return er, o.d.wrap("erase learner: no tombstone", session.ErrInvalid)
 	}
 
-	sessionLearner, err := o.learnerSessions(ctx, partnerID, er.LearnerID, subject, &er)
+	err := o.q.QueryRowContext(ctx, `DELETE FROM learners
+		WHERE partner_id = $1 AND subject = $2 RETURNING id`,
+		partnerID, subject).Scan(&er.LearnerID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return er, o.d.wrap("erase learner", err)
+	default:
+		er.Counts.Learners = 1
+	}
+
+	sessionLearner, err := o.lockLearnerSessions(ctx, partnerID, subject, p, &er)
 	if err != nil {
 		return er, err
 	}
@@ -38,40 +61,36 @@ func (o *ops) EraseLearner(ctx context.Context, partnerID, subject string,
 		er.LearnerID = sessionLearner
 	}
 
-	if err := o.eraseSessions(ctx, partnerID, p, &er); err != nil {
-		return er, err
-	}
-
-	n, err := o.exec(ctx, "erase learner", nil, `DELETE FROM learners
-		WHERE partner_id = $1 AND subject = $2`, partnerID, subject)
-	er.Counts.Learners = int(n)
-
-	return er, err
+	return er, o.eraseSessions(ctx, partnerID, p, &er)
 }
 
-// learnerSessions fills er.SessionIDs with the sessions of the learner or
-// of the subject, and returns the learner id of the first one.
-func (o *ops) learnerSessions(ctx context.Context, partnerID, learnerID, subject string,
-	er *session.Erasure) (string, error) {
-	rows, err := o.q.QueryContext(ctx, `SELECT id, learner_id FROM sessions
+// lockLearnerSessions deletes the sessions whose learner is er.LearnerID
+// or whose partner user id is subject or, to keep them anonymised, clears
+// their partner user id. It fills er.SessionIDs, sorted, and returns the
+// learner id of the first one.
+func (o *ops) lockLearnerSessions(ctx context.Context, partnerID, subject string,
+	p session.ErasePolicy, er *session.Erasure) (string, error) {
+	stmt := `DELETE FROM sessions`
+	if p.KeepAnonymousAggregates {
+		stmt = `UPDATE sessions SET partner_user_id = ''`
+	}
+
+	rows, err := o.q.QueryContext(ctx, stmt+`
 		WHERE partner_id = $1 AND (learner_id = $2 OR partner_user_id = $3)
-		ORDER BY id`, partnerID, learnerID, subject)
+		RETURNING id, learner_id`, partnerID, er.LearnerID, subject)
 	if err != nil {
 		return "", o.d.wrap("erase learner: sessions", err)
 	}
 	defer rows.Close()
 
-	first := ""
+	learners := map[string]string{}
 	for rows.Next() {
 		var id, learner string
 		if err := rows.Scan(&id, &learner); err != nil {
 			return "", o.d.wrap("erase learner: sessions", err)
 		}
 
-		if first == "" {
-			first = learner
-		}
-
+		learners[id] = learner
 		er.SessionIDs = append(er.SessionIDs, id)
 	}
 
@@ -79,11 +98,16 @@ func (o *ops) learnerSessions(ctx context.Context, partnerID, learnerID, subject
 		return "", o.d.wrap("erase learner: sessions", err)
 	}
 
-	return first, nil
+	if len(er.SessionIDs) == 0 {
+		return "", nil
+	}
+
+	slices.Sort(er.SessionIDs)
+	return learners[er.SessionIDs[0]], nil
 }
 
-// eraseSessions deletes the codes and outbox events of er.SessionIDs and
-// deletes or anonymises the sessions.
+// eraseSessions deletes the codes and outbox events of er.SessionIDs,
+// counts the sessions deleted, or anonymises the sessions kept.
 func (o *ops) eraseSessions(ctx context.Context, partnerID string, p session.ErasePolicy,
 	er *session.Erasure) error {
 	if len(er.SessionIDs) == 0 {
@@ -106,26 +130,21 @@ func (o *ops) eraseSessions(ctx context.Context, partnerID string, p session.Era
 
 	er.Counts.OutboxEvents = int(n)
 	if !p.KeepAnonymousAggregates {
-		n, err = o.exec(ctx, "erase learner: sessions", nil, `DELETE FROM sessions
-			WHERE partner_id = $1 AND id IN (`+list+`)`, args...)
-		er.Counts.SessionsDeleted = int(n)
-		return err
+		er.Counts.SessionsDeleted = len(er.SessionIDs)
+		return nil
 	}
 
 	return o.anonymiseSessions(ctx, partnerID, p.Tombstone, er)
 }
 
 // anonymiseSessions gives each session a new id and the tombstone learner
-// and clears its partner user id. The change time is left alone.
+// (lockLearnerSessions cleared the partner user id). The change time is
+// left alone.
 func (o *ops) anonymiseSessions(ctx context.Context, partnerID, tombstone string,
 	er *session.Erasure) error {
-	if tombstone == "" {
-		return o.d.wrap("erase learner", session.ErrInvalid)
-	}
-
 	for _, id := range er.SessionIDs {
 		n, err := o.exec(ctx, "erase learner: anonymise", nil, `UPDATE sessions
-			SET id = $1, learner_id = $2, partner_user_id = ''
+			SET id = $1, learner_id = $2
 			WHERE partner_id = $3 AND id = $4`, uuid.NewString(), tombstone, partnerID, id)
 		if err != nil {
 			return err
@@ -188,6 +207,16 @@ func purgeStatement(kind session.PurgeKind, byPartner bool) string {
 			SELECT seq FROM webhook_outbox
 			WHERE delivered_at IS NOT NULL AND delivered_at < $1` + partner("") + `
 			ORDER BY seq LIMIT $2)`
+	case session.PurgeUndelivered:
+		return `DELETE FROM webhook_outbox WHERE seq IN (
+			SELECT seq FROM webhook_outbox
+			WHERE delivered_at IS NULL AND occurred_at < $1` + partner("") + `
+			ORDER BY seq LIMIT $2)`
+	case session.PurgeFlows:
+		return `DELETE FROM oidc_flows WHERE state_key IN (
+			SELECT state_key FROM oidc_flows
+			WHERE expires_at < $1` + partner("") + `
+			ORDER BY expires_at, state_key LIMIT $2)`
 	case session.PurgeTokens:
 		return `DELETE FROM consumed_tokens WHERE (issuer, token_id) IN (
 			SELECT issuer, token_id FROM consumed_tokens
@@ -228,7 +257,9 @@ func (s *Store) PurgeBatch(ctx context.Context, q session.PurgeQuery) (int, erro
 }
 
 // purgeSessions deletes one batch of ended sessions with their codes and
-// outbox events, in one transaction.
+// outbox events, in one transaction. The sessions are deleted first, their
+// end rechecked under the row lock, so that an event a concurrent change
+// (a regrade) committed is deleted too, or that change fails.
 func (s *Store) purgeSessions(ctx context.Context, q session.PurgeQuery) (int, error) {
 	n := 0
 	err := s.WithTx(ctx, func(tx session.Tx) error {
@@ -238,7 +269,16 @@ func (s *Store) purgeSessions(ctx context.Context, q session.PurgeQuery) (int, e
 			return err
 		}
 
-		args, list := marks(nil, ids)
+		args, list := marks([]any{o.d.time(q.Before)}, ids)
+		ids, err = o.returnIDs(ctx, `DELETE FROM sessions
+			WHERE status IN ('completed', 'abandoned', 'voided') AND ended_at < $1
+			AND id IN (`+list+`) RETURNING id`, args...)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+
+		n = len(ids)
+		args, list = marks(nil, ids)
 		for _, table := range []string{"launch_codes", "webhook_outbox"} {
 			if _, err := o.exec(ctx, "purge sessions", nil, `DELETE FROM `+table+
 				` WHERE session_id IN (`+list+`)`, args...); err != nil {
@@ -246,10 +286,7 @@ func (s *Store) purgeSessions(ctx context.Context, q session.PurgeQuery) (int, e
 			}
 		}
 
-		deleted, err := o.exec(ctx, "purge sessions", nil,
-			`DELETE FROM sessions WHERE id IN (`+list+`)`, args...)
-		n = int(deleted)
-		return err
+		return nil
 	})
 
 	return n, err
@@ -267,6 +304,12 @@ func (o *ops) endedSessions(ctx context.Context, q session.PurgeQuery) ([]string
 
 	args = append(args, q.Limit)
 	query += ` ORDER BY ended_at, id LIMIT $` + strconv.Itoa(len(args))
+
+	return o.returnIDs(ctx, query, args...)
+}
+
+// returnIDs runs a query whose rows are one id each and returns the ids.
+func (o *ops) returnIDs(ctx context.Context, query string, args ...any) ([]string, error) {
 	rows, err := o.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, o.d.wrap("purge sessions", err)

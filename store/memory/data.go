@@ -46,6 +46,7 @@ type data struct {
 	attempts    map[attemptKey]string
 	byLearner   map[key][]string
 	outbox      *outbox // webhook events; see outbox.go
+	flows       *flows  // sign-in flows; see oidc.go
 	changed     map[key]time.Time
 	now         func() time.Time
 }

@@ -193,8 +193,16 @@ func (s *Store) PurgeBatch(ctx context.Context, q session.PurgeQuery) (int, erro
 				return inPartner(q, e.PartnerID) && !row.DeliveredAt.IsZero() &&
 					row.DeliveredAt.Before(q.Before)
 			}, q.Limit)
+		case session.PurgeUndelivered:
+			n = tx.dropEventsWhere(func(e session.OutboxEvent) bool {
+				row := tx.d.outbox.byID[e.ID]
+				return inPartner(q, e.PartnerID) && row.DeliveredAt.IsZero() &&
+					e.OccurredAt.Before(q.Before)
+			}, q.Limit)
 		case session.PurgeTokens:
 			n = tx.purgeTokens(q)
+		case session.PurgeFlows:
+			n = tx.purgeFlows(q)
 		}
 
 		return nil

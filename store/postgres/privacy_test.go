@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -73,4 +74,33 @@ func scanPostgres(t *testing.T, dsn, schema, needle string) map[string]int {
 	}
 
 	return hits
+}
+
+// TestPrivacyInventory reads every table and column of a migrated schema
+// from information_schema and checks that docs/PRIVACY.md lists each.
+func TestPrivacyInventory(t *testing.T) {
+	ctx := context.Background()
+	dsn := testenv.PostgresDSN(t)
+	schema := newSchema(t, dsn)
+	st, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema})
+	require.NoError(t, err)
+	st.Close()
+
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close(ctx) }()
+
+	rows, err := conn.Query(ctx, `SELECT table_name, column_name
+		FROM information_schema.columns WHERE table_schema = $1
+		ORDER BY table_name, ordinal_position`, schema)
+	require.NoError(t, err)
+	columns := map[string][]string{}
+	var table, column string
+	_, err = pgx.ForEachRow(rows, []any{&table, &column}, func() error {
+		columns[table] = append(columns[table], column)
+		return nil
+	})
+	require.NoError(t, err)
+
+	storetest.CheckPrivacyInventory(t, filepath.Join("..", "..", "docs", "PRIVACY.md"), columns)
 }

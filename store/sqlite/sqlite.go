@@ -82,7 +82,9 @@ func (s *Store) Close() error {
 }
 
 // dsn builds the modernc.org/sqlite data source name: the path, then
-// pragmas run on every new connection, busy_timeout first.
+// pragmas run on every new connection, busy_timeout first. secure_delete
+// makes SQLite overwrite deleted content with zeros, so that a deleted
+// learner's data does not linger in freed pages of the file.
 func dsn(path string, opts Options) string {
 	timeout := opts.BusyTimeout
 	if timeout <= 0 {
@@ -94,6 +96,7 @@ func dsn(path string, opts Options) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "secure_delete(ON)")
 	q.Set("_txlock", "immediate")
 
 	return path + "?" + q.Encode()

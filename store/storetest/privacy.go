@@ -8,16 +8,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/virtualaipatient/integration/launch/oidc"
 	"github.com/virtualaipatient/integration/reporting"
 	"github.com/virtualaipatient/integration/session"
 )
 
 // PrivacyStore is an outbox store that also deletes learners
-// (session.LearnerEraser on its transactions) and purges old data
-// (session.RetentionStore).
+// (session.LearnerEraser on its transactions), purges old data
+// (session.RetentionStore) and keeps sign-in flows (oidc.FlowStore),
+// whose expired ones the purge deletes.
 type PrivacyStore interface {
 	OutboxStore
 	session.RetentionStore
+	oidc.FlowStore
 }
 
 // PrivacyOpener returns a new, empty privacy store for one test.
@@ -47,8 +50,12 @@ func RunPrivacy(t *testing.T, open PrivacyOpener, scan Scanner) {
 		{name: "EraseLeavesNoTrace", run: func(t *testing.T, st PrivacyStore) {
 			testEraseNoTrace(t, st, scan)
 		}},
+		{name: "EraseRacesLaunches", run: testEraseRace},
+		{name: "PurgeRacesRegrade", run: testPurgeRace},
 		{name: "Retention", run: testRetention},
 		{name: "RetentionBatches", run: testRetentionBatches},
+		{name: "RetentionUndelivered", run: testRetentionUndelivered},
+		{name: "RetentionFlowsAndCodes", run: testRetentionFlowsAndCodes},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open(t)) })

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/virtualaipatient/integration/launch/oidc"
+	"github.com/virtualaipatient/integration/reporting"
 	"github.com/virtualaipatient/integration/session"
 )
 
@@ -129,4 +131,105 @@ func testRetentionBatches(t *testing.T, st PrivacyStore) {
 	partners, err := st.RetentionPartners(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"partner-b"}, partners)
+}
+
+// keepUndelivered is the undelivered retention of the retention tests.
+const keepUndelivered = 10 * 24 * time.Hour
+
+// testRetentionUndelivered checks that events never delivered, pending or
+// dead, go once they occurred longer than Retention.Undelivered ago, the
+// learner.deleted receipt of a partner without a webhook endpoint
+// included, and that delivered events are left to their own period.
+func testRetentionUndelivered(t *testing.T, st PrivacyStore) {
+	ctx := context.Background()
+	w := privacyWorld(t, st, false)
+	w.svc.Policies = session.StaticPolicies{"partner-a": {StoreLearnerNames: true,
+		Retention: session.Retention{Undelivered: keepUndelivered}}}
+	now := at(0).Add(60 * 24 * time.Hour)
+	old, recent := now.Add(-keepUndelivered-time.Second), now.Add(-keepUndelivered+time.Second)
+
+	// Nobody receives the receipt: it stays pending, naming the learner.
+	w.clock.Set(old)
+	playSessions(t, w, privacySubject)
+	r, err := w.svc.DeleteLearner(ctx, "partner-a", privacySubject)
+	require.NoError(t, err)
+	require.Equal(t, 1, r.Counts.Learners)
+
+	events := map[string]session.OutboxEvent{}
+	for name, occurred := range map[string]time.Time{"pending-old": old,
+		"pending-new": recent, "dead-old": old, "dead-new": recent, "delivered-old": old} {
+		e := outboxEvent("partner-a", name, 1, 0)
+		e.OccurredAt = occurred
+		events[name] = e
+		appendEvents(t, st, e)
+	}
+
+	// One claim round: the dead ones die, the delivered one is delivered,
+	// the pending ones (and the receipt) fail and wait.
+	later := now.Add(24 * time.Hour)
+	claimed := claim(t, st, "d1", recent, 10)
+	require.Len(t, claimed, 6)
+	for _, d := range claimed {
+		res := session.AttemptResult{At: recent, NextAttemptAt: later, Status: 503}
+		switch d.Event.Stream {
+		case "dead-old", "dead-new":
+			res = session.AttemptResult{At: recent, Dead: true, Status: 410}
+		case "delivered-old":
+			res = session.AttemptResult{At: now.Add(-time.Hour), Delivered: true}
+		}
+
+		record(t, st, d, res)
+	}
+
+	w.clock.Set(now)
+	res, err := w.svc.Purge(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 3, res.Undelivered, "the receipt, pending-old and dead-old")
+	assert.Zero(t, res.Deliveries, "delivered-old is inside the delivery period")
+
+	dead, err := st.ListDeadDeliveries(ctx, session.DeadQuery{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{events["dead-new"].ID}, ids(dead))
+	pending := claim(t, st, "d2", later, 10)
+	assert.Equal(t, []string{events["pending-new"].ID}, ids(pending),
+		"the receipt went with the other old undelivered events")
+	delivered, err := st.PurgeDelivered(ctx, later)
+	require.NoError(t, err)
+	assert.Equal(t, 1, delivered, "the delivered event was left to its own period")
+}
+
+// testRetentionFlowsAndCodes checks that expired sign-in flows and
+// one-time codes go, and live ones stay. The clock is set a year ahead
+// of the wall clock, so that no store drops the codes on its own first.
+func testRetentionFlowsAndCodes(t *testing.T, st PrivacyStore) {
+	ctx := context.Background()
+	w := newWorld(t, st)
+	now := time.Now().UTC().Add(365 * 24 * time.Hour).Truncate(time.Second)
+	sec := time.Second
+	for state, expires := range map[string]time.Time{"flow-expired": now.Add(-sec),
+		"flow-live": now.Add(sec)} {
+		require.NoError(t, st.SaveFlow(ctx, oidc.Flow{State: state, PartnerID: "partner-a",
+			Nonce: "n", Verifier: "v", ExpiresAt: expires}))
+	}
+
+	wantCodes := 0
+	if codes, ok := st.(reporting.CodeStore); ok {
+		for _, expires := range []time.Time{now.Add(sec), now.Add(-sec)} {
+			_, err := codes.Issue(ctx, reporting.CodeGrant{SessionID: uuid.NewString(),
+				PartnerID: "partner-a"}, expires)
+			require.NoError(t, err)
+		}
+
+		wantCodes = 1
+	}
+
+	w.clock.Set(now)
+	res, err := w.svc.Purge(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, session.PurgeResult{Flows: 1, Codes: wantCodes}, res)
+
+	_, err = st.TakeFlow(ctx, "flow-live", now)
+	assert.NoError(t, err, "a live flow stays")
+	_, err = st.TakeFlow(ctx, "flow-expired", now.Add(-time.Minute))
+	assert.ErrorIs(t, err, oidc.ErrFlowNotFound, "the expired flow is gone")
 }
