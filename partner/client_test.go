@@ -536,3 +536,37 @@ func TestCredentialFailureIsNotRetried(t *testing.T) {
 	_, err = c.Launch(context.Background(), learner("learner-001"))
 	assert.ErrorIs(t, err, partner.ErrConfig, "launches need a ring")
 }
+
+func TestSessionsPreviews(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	learnerRes, err := e.client.Launch(ctx, learner("learner-001"))
+	require.NoError(t, err)
+
+	preview := learner("instructor-001")
+	preview.Learner.Role = launch.RoleInstructor
+	previewRes, err := e.client.Launch(ctx, preview)
+	require.NoError(t, err)
+	e.settle()
+
+	tests := []struct {
+		name     string
+		previews bool
+		want     map[string]bool
+	}{
+		{name: "left out by default", want: map[string]bool{learnerRes.SessionID: false}},
+		{name: "included on request", previews: true, want: map[string]bool{
+			learnerRes.SessionID: false, previewRes.SessionID: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := map[string]bool{}
+			q := partner.SessionQuery{CohortID: cohortID, IncludePreviews: tt.previews}
+			for s, err := range e.client.Sessions(ctx, q) {
+				require.NoError(t, err)
+				got[s.SessionID] = s.Preview
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

@@ -61,6 +61,10 @@ type SessionQuery struct {
 	// PageSize is the number of sessions per page, at most
 	// reporting.MaxPageSize. Default: the server's, reporting.DefaultPageSize.
 	PageSize int
+	// IncludePreviews also lists instructors' preview sessions (their
+	// summaries have Preview set). By default they are left out, so that a
+	// gradebook never counts them. Ignored with a Cursor, which carries it.
+	IncludePreviews bool
 }
 
 func (q SessionQuery) values() url.Values {
@@ -81,6 +85,10 @@ func (q SessionQuery) values() url.Values {
 
 	if !q.UpdatedSince.IsZero() {
 		v.Set("updated_since", q.UpdatedSince.UTC().Format(time.RFC3339Nano))
+	}
+
+	if q.IncludePreviews {
+		v.Set("include_previews", "true")
 	}
 
 	return v
