@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -252,8 +253,9 @@ func (s *Service) runOnce(ctx context.Context) {
 		log.ErrorContext(ctx, "session: sweep failed", "error", err)
 	}
 
-	log.InfoContext(ctx, "session: sweep", "abandoned", swept.Abandoned,
-		"voided", swept.Voided, "tokens", swept.TokensPurged)
+	log.Log(ctx, countLevel(swept.Abandoned+swept.Voided+swept.TokensPurged),
+		"session: sweep", "abandoned", swept.Abandoned, "voided", swept.Voided,
+		"tokens", swept.TokensPurged)
 	if _, ok := s.Store.(RetentionStore); !ok {
 		return
 	}
@@ -263,8 +265,20 @@ func (s *Service) runOnce(ctx context.Context) {
 		log.ErrorContext(ctx, "session: purge failed", "error", err)
 	}
 
-	log.InfoContext(ctx, "session: purge", "sessions", purged.Sessions,
+	total := purged.Sessions + purged.Learners + purged.Deliveries + purged.Undelivered +
+		purged.Tokens + purged.Codes + purged.Flows
+	log.Log(ctx, countLevel(total), "session: purge", "sessions", purged.Sessions,
 		"learners", purged.Learners, "deliveries", purged.Deliveries,
 		"undelivered", purged.Undelivered, "tokens", purged.Tokens,
 		"codes", purged.Codes, "flows", purged.Flows)
+}
+
+// countLevel is the level of a periodic count record: Info when something
+// was done, Debug when every count is zero, so an idle host stays quiet.
+func countLevel(n int) slog.Level {
+	if n == 0 {
+		return slog.LevelDebug
+	}
+
+	return slog.LevelInfo
 }
