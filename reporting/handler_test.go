@@ -26,8 +26,15 @@ func (e *env) do(req *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	e.handler.ServeHTTP(rec, req)
 	assert.Equal(e.t, "no-store", rec.Header().Get("Cache-Control"))
-	if rec.Code >= 400 {
-		assert.Equal(e.t, "application/problem+json", rec.Header().Get("Content-Type"))
+	if ct := rec.Header().Get("Content-Type"); rec.Code >= 400 {
+		if ct == "text/html; charset=utf-8" {
+			// Only a navigating browser's form post gets the error page.
+			assert.Equal(e.t, "application/x-www-form-urlencoded",
+				mediaTypeOf(req.Header.Get("Content-Type")))
+			assert.Contains(e.t, req.Header.Get("Accept"), "text/html")
+		} else {
+			assert.Equal(e.t, "application/problem+json", ct)
+		}
 	}
 
 	validateResponse(e.t, req, rec)
@@ -134,6 +141,63 @@ func TestLaunchBrowser(t *testing.T) {
 
 	ex := e.exchange(codeOf(t, loc))
 	assert.Equal(t, http.StatusOK, ex.Code)
+}
+
+func mediaTypeOf(v string) string {
+	media, _, _ := strings.Cut(v, ";")
+	return strings.TrimSpace(media)
+}
+
+// TestLaunchBrowserFailurePage posts failing launches as a browser would:
+// a navigating browser gets the short HTML page with the stable code, a
+// script posting the form without asking for HTML gets the problem.
+func TestLaunchBrowserFailurePage(t *testing.T) {
+	e := newEnv(t)
+	used := e.mint(e.a, "user-1", caseChest)
+	require.Equal(t, http.StatusCreated, e.launchJSON(used).Code)
+
+	const navigate = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	tests := []struct {
+		name   string
+		query  string
+		token  string
+		accept string
+		status int
+		code   string
+	}{
+		{name: "malformed token", token: "a.b.c", accept: navigate, status: 401,
+			code: "token_malformed"},
+		{name: "replayed token", token: used, accept: navigate, status: 409,
+			code: reporting.CodeLaunchReplayed},
+		{name: "token in query", query: "?launch_token=x", token: "x", accept: navigate,
+			status: 400, code: reporting.CodeTokenInQuery},
+		{name: "html refused with q=0", token: "a.b.c", accept: "text/html;q=0, */*",
+			status: 401, code: "token_malformed"},
+		{name: "script without accept", token: "a.b.c", status: 401, code: "token_malformed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := url.Values{"launch_token": {tt.token}}
+			req := e.request(http.MethodPost, "/launch"+tt.query, "",
+				strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if tt.accept != "" {
+				req.Header.Set("Accept", tt.accept)
+			}
+
+			rec := e.do(req)
+			require.Equal(t, tt.status, rec.Code, rec.Body.String())
+			if !strings.HasPrefix(tt.accept, "text/html,") {
+				assert.Equal(t, tt.code, problemCode(t, rec))
+				return
+			}
+
+			body := rec.Body.String()
+			assert.Contains(t, body, "<code>"+tt.code+"</code>")
+			assert.NotContains(t, body, tt.token, "the page never shows the token")
+			assert.Equal(t, "default-src 'none'", rec.Header().Get("Content-Security-Policy"))
+		})
+	}
 }
 
 func TestLaunchErrors(t *testing.T) {

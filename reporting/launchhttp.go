@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/virtualaipatient/integration/launch"
@@ -14,22 +15,22 @@ import (
 // handleLaunch creates a session from a launch token, posted as JSON by the
 // partner's backend or as a form by the learner's browser.
 func (h *Handler) handleLaunch(w http.ResponseWriter, r *http.Request) {
+	browser := mediaType(r) == "application/x-www-form-urlencoded"
 	if r.URL.Query().Has("launch_token") {
-		writeProblem(w, newProblem(http.StatusBadRequest, CodeTokenInQuery,
+		failLaunch(w, r, browser, newProblem(http.StatusBadRequest, CodeTokenInQuery,
 			"post the launch token in the body, never in the URL"))
 		return
 	}
 
-	browser := mediaType(r) == "application/x-www-form-urlencoded"
 	token, p := h.readLaunchToken(w, r, browser)
 	if p != nil {
-		writeProblem(w, p)
+		failLaunch(w, r, browser, p)
 		return
 	}
 
 	code, res, p := h.launch(r.Context(), token)
 	if p != nil {
-		writeProblem(w, p)
+		failLaunch(w, r, browser, p)
 		return
 	}
 
@@ -44,6 +45,42 @@ func (h *Handler) handleLaunch(w http.ResponseWriter, r *http.Request) {
 		LaunchURL:     target,
 		CodeExpiresAt: NewTime(code.expires),
 	})
+}
+
+// failLaunch answers a failed launch. A form post navigated by the
+// learner's browser (it accepts text/html) gets the short sign-in error
+// page with the problem's status and stable code, so a learner in a web
+// view never faces a JSON document; any other caller gets the problem.
+func failLaunch(w http.ResponseWriter, r *http.Request, browser bool, p *Problem) {
+	if browser && acceptsHTML(r.Header.Get("Accept")) {
+		w.Header().Set("Cache-Control", "no-store")
+		writeSignInProblem(w, p)
+		return
+	}
+
+	writeProblem(w, p)
+}
+
+// acceptsHTML reports whether an Accept header names text/html or
+// application/xhtml+xml with a non-zero quality, as a browser navigating
+// to a page does.
+func acceptsHTML(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		media, params, _ := strings.Cut(part, ";")
+		media = strings.ToLower(strings.TrimSpace(media))
+		if media != "text/html" && media != "application/xhtml+xml" {
+			continue
+		}
+
+		if q, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok &&
+			strings.Trim(q, "0.") == "" {
+			continue
+		}
+
+		return true
+	}
+
+	return false
 }
 
 func (h *Handler) readLaunchToken(w http.ResponseWriter, r *http.Request,

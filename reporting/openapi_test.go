@@ -26,6 +26,13 @@ var (
 
 func loadSpec() (routers.Router, error) {
 	specOnce.Do(func() {
+		// The launch endpoint answers a navigating browser with an HTML
+		// page; its body is checked as a string.
+		openapi3filter.RegisterBodyDecoder("text/html", func(body io.Reader, _ http.Header,
+			_ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+			b, err := io.ReadAll(body)
+			return string(b), err
+		})
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromData(reporting.OpenAPI)
 		if err != nil {
