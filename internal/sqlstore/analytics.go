@@ -181,7 +181,8 @@ func (a *aggregator) tally(ctx context.Context, policy scoring.AttemptPolicy) (
 	return t, nil
 }
 
-// counts fills the learner and session counts and the time-on-task sums.
+// counts fills the learner and session counts, the time-on-task sums and
+// the number of cases with a started session.
 func (a *aggregator) counts(ctx context.Context, t *analytics.Tally) error {
 	status := func(st string) string {
 		return sum("CASE WHEN status = '" + st + "' THEN 1 ELSE 0 END")
@@ -197,13 +198,15 @@ func (a *aggregator) counts(ctx context.Context, t *analytics.Tally) error {
 		` + sum("CASE WHEN gr = 1 AND attempt = 1 THEN 1 ELSE 0 END") + `,
 		` + sum("CASE WHEN ps = 1 AND attempt = 1 THEN 1 ELSE 0 END") + `,
 		` + sum("CASE WHEN status = 'completed' THEN active_ns / 1000000000 ELSE 0 END") + `,
-		` + sum("CASE WHEN status = 'completed' THEN active_ns % 1000000000 ELSE 0 END") + `
+		` + sum("CASE WHEN status = 'completed' THEN active_ns % 1000000000 ELSE 0 END") + `,
+		COUNT(DISTINCT CASE WHEN st = 1 THEN case_id END)
 		FROM s`
 	l, ss := &t.Learners, &t.Sessions
 	var secs, nanos int64
 	err := a.q.QueryRowContext(ctx, query, a.args...).Scan(&l.Started, &l.Completed,
 		&l.Passed, &ss.Created, &ss.InProgress, &ss.Suspended, &ss.Completed, &ss.Abandoned,
-		&ss.Voided, &ss.Graded, &ss.Passed, &ss.FirstGraded, &ss.FirstPassed, &secs, &nanos)
+		&ss.Voided, &ss.Graded, &ss.Passed, &ss.FirstGraded, &ss.FirstPassed, &secs, &nanos,
+		&t.Cases)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,8 @@ func BenchmarkCompute10k(b *testing.B) {
 		}
 
 		f := graded(fmt.Sprintf("l%d", i/5), i%5+1, p, out)
-		f.Errors = []analytics.ErrorFact{{Code: fmt.Sprintf("COM.E%d", i%20), Severity: scoring.SeverityMinor}}
+		f.Errors = []analytics.ErrorFact{{Code: fmt.Sprintf("COM.E%d", i%20),
+			Severity: scoring.SeverityMinor}}
 		facts = append(facts, f)
 	}
 

@@ -17,16 +17,29 @@ import (
 // set, case or major, outside the window, previews) are ignored, so a
 // caller may pass all of a partner's sessions.
 func Compute(q Query, facts []Fact) (Report, error) {
-	q, err := q.Normalize()
+	q, t, err := Prepare(q, facts)
 	if err != nil {
 		return Report{}, err
+	}
+
+	return Finish(q, t)
+}
+
+// Prepare is the first half of [Compute]: it normalizes q, sets its case
+// major when q names a case without one (the highest major among the
+// case's facts in scope), and tallies the facts in scope. Finish(q, t) is
+// then the report.
+func Prepare(q Query, facts []Fact) (Query, Tally, error) {
+	q, err := q.Normalize()
+	if err != nil {
+		return Query{}, Tally{}, err
 	}
 
 	if q.CaseID != "" && q.CaseMajor == 0 {
 		q.CaseMajor = highestMajor(q, facts)
 	}
 
-	return Finish(q, TallyFacts(q, scoped(q, facts)))
+	return q, TallyFacts(q, scoped(q, facts)), nil
 }
 
 // inScope reports whether f is in q's scope, the major aside.
@@ -84,7 +97,20 @@ func TallyFacts(q Query, in []Fact) Tally {
 		TimeOnTask:  tallyTimeOnTask(in),
 		SubScores:   tallySubScores(in),
 		Errors:      tallyErrors(in),
+		Cases:       countCases(in),
 	}
+}
+
+// countCases counts the distinct cases of the started facts.
+func countCases(in []Fact) int64 {
+	cases := make(map[string]bool)
+	for _, f := range in {
+		if started(f) {
+			cases[f.CaseID] = true
+		}
+	}
+
+	return int64(len(cases))
 }
 
 func started(f Fact) bool {

@@ -78,20 +78,34 @@ func TestComputeSingleSession(t *testing.T) {
 
 // cohort of 6 learners: scores 50, 60, 70, 80, 90, 100 (first attempts),
 // l1 also has a second attempt at 95 (passed), l2 an abandoned one.
-func sixLearners() []analytics.Fact {
+func sixLearners() []analytics.Fact { return sixLearnersTimes(1) }
+
+// sixLearnersTimes is n copies of sixLearners with distinct learners, so
+// that every group has at least n members: the statistics are those of
+// one copy.
+func sixLearnersTimes(n int) []analytics.Fact {
 	pcts := []float64{50, 60, 70, 80, 90, 100}
 	var facts []analytics.Fact
-	for i, p := range pcts {
-		out := scoring.OutcomeFailed
-		if p >= 70 {
-			out = scoring.OutcomePassed
+	for c := range n {
+		l := func(i int) string {
+			if c == 0 {
+				return fmt.Sprintf("l%d", i)
+			}
+
+			return fmt.Sprintf("l%d.%d", i, c)
+		}
+		for i, p := range pcts {
+			out := scoring.OutcomeFailed
+			if p >= 70 {
+				out = scoring.OutcomePassed
+			}
+
+			facts = append(facts, graded(l(i+1), 1, p, out))
 		}
 
-		facts = append(facts, graded(fmt.Sprintf("l%d", i+1), 1, p, out))
+		facts = append(facts, graded(l(1), 2, 95, scoring.OutcomePassed))
+		facts = append(facts, withStatus(graded(l(2), 2, 0, ""), session.StatusAbandoned))
 	}
-
-	facts = append(facts, graded("l1", 2, 95, scoring.OutcomePassed))
-	facts = append(facts, withStatus(graded("l2", 2, 0, ""), session.StatusAbandoned))
 
 	return facts
 }
@@ -110,10 +124,13 @@ func TestComputeStatistics(t *testing.T) {
 		// mean: l1=(50+95)/2=72.5 -> {60,70,72.5,80,90,100}
 		{"mean", scoring.PolicyMean, 78.75, 76.25},
 	}
+	// Five copies: in one, the single graded retake (all graded minus
+	// reporting scores) is a group of 1, and the reporting scores are
+	// suppressed.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			q := analytics.Query{CohortID: "c1", Policy: tt.policy}
-			rep, err := analytics.Compute(q, sixLearners())
+			rep, err := analytics.Compute(q, sixLearnersTimes(5))
 			require.NoError(t, err)
 			assert.Equal(t, tt.mean, val(t, rep.Scores.Reporting.Mean))
 			assert.Equal(t, tt.median, val(t, rep.Scores.Reporting.Median))
@@ -170,7 +187,8 @@ func TestComputeLearners(t *testing.T) {
 }
 
 func TestComputeScopeAndWindow(t *testing.T) {
-	facts := sixLearners()
+	// Five copies, so that the totals are not suppressed.
+	facts := sixLearnersTimes(5)
 	other := graded("x", 1, 10, scoring.OutcomeFailed)
 	other.CohortID = "c2"
 	preview := graded("p", 1, 10, scoring.OutcomeFailed)
@@ -182,10 +200,10 @@ func TestComputeScopeAndWindow(t *testing.T) {
 		q     analytics.Query
 		total int64
 	}{
-		{"cohort", analytics.Query{CohortID: "c1"}, 8},
-		{"window", analytics.Query{CohortID: "c1", From: t0, To: t0.Add(90 * time.Minute)}, 6},
+		{"cohort", analytics.Query{CohortID: "c1"}, 40},
+		{"window", analytics.Query{CohortID: "c1", From: t0, To: t0.Add(90 * time.Minute)}, 30},
 		{"other assignment", analytics.Query{CohortID: "c1", AssignmentID: "zz"}, 0},
-		{"case", analytics.Query{CohortID: "c1", CaseID: "case"}, 8},
+		{"case", analytics.Query{CohortID: "c1", CaseID: "case"}, 40},
 		{"case major", analytics.Query{CohortID: "c1", CaseID: "case", CaseMajor: 2}, 0},
 	}
 	for _, tt := range tests {
@@ -231,12 +249,24 @@ func TestComputeErrors(t *testing.T) {
 
 	rep, err := analytics.Compute(analytics.Query{CohortID: "c1"}, facts)
 	require.NoError(t, err)
-	assert.Equal(t, 1.25, val(t, rep.Errors.PerSession))
+	// 1.25 errors per session over 8 sessions and the 8 listed
+	// occurrences would leave 2 for the suppressed code: hidden.
+	assert.True(t, rep.Errors.PerSession.Suppressed)
 	assert.True(t, rep.Errors.SafetySessionRate.Suppressed)
 	assert.True(t, rep.Errors.RowsSuppressed)
 	require.Len(t, rep.Errors.Top, 1)
 	assert.Equal(t, "COM.JARGON", rep.Errors.Top[0].Code)
 	assert.Equal(t, 1.0, val(t, rep.Errors.Top[0].Rate))
+
+	// With every code listed, nothing is left to hide.
+	for i := range facts {
+		facts[i].Errors = facts[i].Errors[:1]
+	}
+
+	rep, err = analytics.Compute(analytics.Query{CohortID: "c1"}, facts)
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, val(t, rep.Errors.PerSession))
+	assert.False(t, rep.Errors.RowsSuppressed)
 }
 
 func ExampleCompute() {
@@ -250,3 +280,41 @@ func ExampleCompute() {
 		*rep.Scores.Reporting.P90.Value)
 	// Output: 5 75 91
 }
+
+// TestComputeCaseMajor checks that a report over a case never mixes its
+// majors: without a major it covers the highest one present and says so.
+func TestComputeCaseMajor(t *testing.T) {
+	var facts []analytics.Fact
+	for i := range 15 {
+		f := graded(fmt.Sprintf("l%d", i), 1, 80, scoring.OutcomePassed)
+		f.CaseMajor = 1 + i/5
+		if i >= 10 {
+			f.CaseID = "other"
+		}
+
+		facts = append(facts, f)
+	}
+
+	tests := []struct {
+		name  string
+		q     analytics.Query
+		major *int
+		total int64
+	}{
+		{"highest major of the case", analytics.Query{CohortID: "c1", CaseID: "case"}, ptr(2), 5},
+		{"major given", analytics.Query{CohortID: "c1", CaseID: "case", CaseMajor: 1}, ptr(1), 5},
+		{"major absent", analytics.Query{CohortID: "c1", CaseID: "case", CaseMajor: 3}, ptr(3), 0},
+		{"case without sessions", analytics.Query{CohortID: "c1", CaseID: "none"}, nil, 0},
+		{"every case and major", analytics.Query{CohortID: "c1"}, nil, 15},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := analytics.Compute(tt.q, facts)
+			require.NoError(t, err)
+			assert.Equal(t, tt.major, rep.Scope.CaseMajor)
+			assert.Equal(t, tt.total, cnt(t, rep.Sessions.ByStatus.Total))
+		})
+	}
+}
+
+func ptr(n int) *int { return &n }

@@ -15,28 +15,78 @@
 //
 // # Small cells
 //
-// A group of 1 to MinCellSize-1 learners or sessions is never shown, nor
-// any statistic over it: such values are null with Suppressed set. Rules,
-// in order:
+// A group of 1 to MinCellSize-1 (k-1) learners, sessions or learner-case
+// pairs is never shown, and the rest of the report must not give it away:
+// not by subtraction, not through a rate or a mean, not as a bound. The
+// suppression pass sees a report as counts of groups:
 //
-//  1. A count in [1, k) is suppressed; 0 is shown.
-//  2. A statistic over N values (mean, SD, percentiles, min, max) is
-//     suppressed when N is in [1, k).
-//  3. Partitions whose total is shown (sessions by status, histogram bins,
-//     the attempts distribution): while the suppressed cells add up to a
-//     number in [1, k), the smallest shown non-zero cell is suppressed too,
-//     so no suppressed cell can be derived by subtraction.
-//  4. Nested counts (enrolled ⊇ started ⊇ completed ⊇ passed learners; the
-//     sessions considered for errors ⊇ those with an error code): when two
-//     shown counts differ by a number in [1, k), the smaller is
-//     suppressed.
-//  5. A rate num/den is suppressed when num or den is suppressed or
-//     small, or when den-num is in [1, k).
-//  6. Top error rows whose session count would be suppressed are left
-//     out, and TopErrors.RowsSuppressed says so.
+//   - the counts it shows: sessions by status, learners, the N of every
+//     statistic, the distribution cells, the histogram bins;
+//   - links, which only statistics read: terminal sessions (completion and
+//     abandonment), passed sessions (pass rate), graded and passed first
+//     attempts, started sessions (to which the attempts per learner add
+//     up), and the attempts up to a first pass;
+//   - remainders, one per nested pair: completed sessions not graded,
+//     learners started but not completed, and so on;
 //
-// NOTE: suppression protects each section against subtraction within it
-// and between a rate and its counts. Differences between unrelated
-// sections (for example the N of all graded sessions minus the N of
-// reporting sessions) are not checked.
+// and the relations that hold between them by definition:
+//
+//   - partitions add up to their whole: sessions by status to the total,
+//     completed and abandoned sessions to the terminal ones, a
+//     distribution to its pairs and, weighted 1 to 4 and at least 5 for
+//     "5+", to its attempts, histogram bins to their N;
+//   - nested groups: enrolled ⊇ started ⊇ completed ⊇ passed learners;
+//     completed ⊇ graded ⊇ passed sessions and graded first attempts ⊇
+//     passed first attempts; completed sessions ⊇ learners completed;
+//     pairs ⊇ graded pairs ⊇ passed pairs ⊇ learners passed; graded
+//     sessions ⊇ graded pairs and each sub-score's N; passed sessions ⊇
+//     passed pairs; started sessions ⊇ pairs and attempts to a first
+//     pass; an all-graded histogram bin ⊇ the same reporting bin (but
+//     under the mean policy);
+//   - the same count shown twice: the N of time on task and of errors are
+//     the completed sessions; within one case a pair is a learner, so
+//     pairs = learners started, passed pairs = learners passed, and
+//     graded pairs ⊆ learners completed;
+//   - a shown rate or mean ties its numerator to its denominator.
+//
+// With k the minimum cell size, the rules are:
+//
+//  1. A count in [1, k) is suppressed (a primary suppression); 0 is shown.
+//  2. A statistic is suppressed when a count it reads (its N, numerator or
+//     denominator) is; a shown statistic reveals the counts it reads.
+//  3. No primary may be bounded below k: the largest value it can take in
+//     any non-negative solution of the relations, given what the report
+//     reveals, must be at least k. This is an exact linear program. It
+//     covers a count worked out exactly, the remainder of a partition
+//     whose other cells are shown, and bounds through nested groups.
+//  4. While rule 3 fails, one more count or link is suppressed
+//     (complementary suppression): the cheapest (any rate or mean before
+//     any count, then the smallest count) whose suppression protects that
+//     primary, or else the one that loosens its bound most.
+//  5. Then each complementary suppression that turns out unnecessary is
+//     shown again, latest first (with the rates or means it would bring
+//     back left suppressed if they are what exposes), so that no count
+//     stays suppressed that the rest of the report gives away.
+//  6. The errors relate to the rest through the completed sessions only,
+//     and are all suppressed with them. When they are shown, a share of
+//     sessions (safety, critical, each code) is suppressed when it or its
+//     complement is small; a code is listed only when neither is, and
+//     TopErrors.RowsSuppressed says that codes were left out; the errors
+//     per session are suppressed when the occurrences of the codes not
+//     listed add up to a number in [1, k).
+//
+// A primary that what every report shows (the roster size and the zero
+// counts) already bounds below k cannot be protected and is left alone.
+//
+// NOTE: suppression protects one report. A partner who subtracts two
+// reports (two windows, or a cohort and one of its cases) is not stopped.
+// Bounds are taken over non-negative counts: that a suppressed count is
+// at least 1 (0 being always shown) is not used, so a total of 5 over
+// five suppressed cells still tells that each is 1. The order statistics
+// of a small N (min, percentiles, max) place single scores, and with them
+// the histogram cells, which the suppression of those cells does not
+// undo. Error occurrences are events, not groups: a code's occurrences
+// beyond its sessions are shown. Relations that hold only usually (a code
+// flagged as a safety error in every session it occurs) are not assumed,
+// nor what a maximum tells (that some pair has that many attempts).
 package analytics

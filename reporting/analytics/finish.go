@@ -18,19 +18,26 @@ func Finish(q Query, t Tally) (Report, error) {
 		return Report{}, err
 	}
 
-	c := cells{k: int64(q.MinCellSize)}
+	domains := slices.Clone(t.SubScores)
+	slices.SortFunc(domains, func(a, b DomainTally) int { return cmp.Compare(a.Domain, b.Domain) })
+	m, g := buildModel(q, t, domains)
+	m.suppress()
+
+	c := cells{m: m, g: g}
 	rep := Report{
 		SchemaVersion: ReportSchemaVersion,
 		Scope:         scopeOf(q),
 		Learners:      c.learners(q, t.Learners),
 		Sessions:      c.sessions(t.Sessions),
-		Attempts: Attempts{PerLearner: c.attemptStats(t.PerLearner),
-			ToFirstPass: c.attemptStats(t.ToFirstPass)},
-		Scores: Scores{Reporting: c.scoreStats(t.Reporting),
-			AllGraded: c.scoreStats(t.AllGraded)},
-		TimeOnTask: c.timeOnTask(t.TimeOnTask),
-		SubScores:  c.subScores(t.SubScores),
-		Errors:     c.errors(q.TopErrors, t.Errors),
+		Attempts: Attempts{
+			PerLearner:  c.attemptStats(t.PerLearner, g.pairs, g.buckets, g.attemptsMean),
+			ToFirstPass: c.attemptStats(t.ToFirstPass, g.passPairs, g.passBuckets, g.toPassMean),
+		},
+		Scores: Scores{Reporting: c.scoreStats(t.Reporting, g.gradedPairs, g.reportingBins),
+			AllGraded: c.scoreStats(t.AllGraded, g.graded, g.gradedBins)},
+		TimeOnTask: c.timeOnTask(t.TimeOnTask, g.timeN),
+		SubScores:  c.subScores(domains, g.domains),
+		Errors:     c.errors(q.TopErrors, t.Errors, g.errorSessions),
 	}
 
 	return rep, nil
@@ -55,91 +62,121 @@ func ptr(s string) *string {
 	return &s
 }
 
-func (c cells) learners(q Query, t LearnerTally) Learners {
-	raw := []int64{t.Started, t.Completed, t.Passed}
-	shown := []Count{c.count(raw[0]), c.count(raw[1]), c.count(raw[2])}
-	if q.RosterSize != nil {
-		roster := int64(*q.RosterSize)
-		raw = append([]int64{roster}, raw...)
-		shown = append([]Count{{Value: &roster}}, shown...)
-		c.chain(raw, shown)
-		raw, shown = raw[1:], shown[1:]
-	} else {
-		c.chain(raw, shown)
+// cells reads the suppressed model into the report's counts and numbers.
+type cells struct {
+	m *model
+	g groups
+}
+
+// count is q's count, or suppressed.
+func (c cells) count(q qid) Count {
+	if c.m.hidden(q) {
+		return Count{Suppressed: true}
 	}
 
-	l := Learners{Enrolled: q.RosterSize, Started: shown[0], Completed: shown[1], Passed: shown[2]}
-	l.CompletionOfStarted = c.rate(shown[1], shown[0], raw[1], raw[0])
-	l.PassOfCompleted = c.rate(shown[2], shown[1], raw[2], raw[1])
+	n := c.m.qs[q].raw
+
+	return Count{Value: &n}
+}
+
+// rate is num/den rounded to 4 decimals: null when den is 0, suppressed
+// when statistic s is.
+func (c cells) rate(s int, num, den int64) Number {
+	if den == 0 {
+		return Number{}
+	}
+
+	return c.shown(s, big.NewRat(num, den), rateDecimals)
+}
+
+// shown is v rounded, suppressed when statistic s is.
+func (c cells) shown(s int, v *big.Rat, decimals int) Number {
+	if !c.m.visible(s) {
+		return Number{Suppressed: true}
+	}
+
+	return value(v, decimals)
+}
+
+// stat is v rounded: suppressed when the count n is, else null when n
+// is 0 or v undefined (a null standard deviation must not tell that a
+// suppressed N is 1).
+func (c cells) stat(n qid, v *big.Rat, decimals int) Number {
+	switch {
+	case c.m.hidden(n):
+		return Number{Suppressed: true}
+	case c.m.qs[n].raw == 0 || v == nil:
+		return Number{}
+	}
+
+	return value(v, decimals)
+}
+
+func (c cells) learners(q Query, t LearnerTally) Learners {
+	g := c.g
+	l := Learners{Enrolled: q.RosterSize, Started: c.count(g.started),
+		Completed: c.count(g.learnersCompleted), Passed: c.count(g.learnersPassed)}
+	l.CompletionOfStarted = c.rate(g.completionOfStarted, t.Completed, t.Started)
+	l.PassOfCompleted = c.rate(g.passOfCompleted, t.Passed, t.Completed)
 	if q.RosterSize != nil {
 		roster := int64(*q.RosterSize)
-		rc := Count{Value: &roster}
-		l.CompletionOfEnrolled = c.rate(shown[1], rc, raw[1], roster)
-		l.PassOfEnrolled = c.rate(shown[2], rc, raw[2], roster)
+		l.CompletionOfEnrolled = c.rate(g.completionOfEnrolled, t.Completed, roster)
+		l.PassOfEnrolled = c.rate(g.passOfEnrolled, t.Passed, roster)
 	}
 
 	return l
 }
 
 func (c cells) sessions(t SessionTally) Sessions {
-	raw := []int64{t.Created, t.InProgress, t.Suspended, t.Completed, t.Abandoned, t.Voided}
-	var total int64
-	for _, n := range raw {
-		total += n
-	}
-
-	cs := c.partition(raw, total)
-	s := Sessions{ByStatus: StatusCounts{Total: c.count(total), Created: cs[0],
-		InProgress: cs[1], Suspended: cs[2], Completed: cs[3], Abandoned: cs[4], Voided: cs[5]}}
+	g := c.g
+	s := Sessions{ByStatus: StatusCounts{Total: c.count(g.total), Created: c.count(g.created),
+		InProgress: c.count(g.inProgress), Suspended: c.count(g.suspended),
+		Completed: c.count(g.completed), Abandoned: c.count(g.abandoned),
+		Voided: c.count(g.voided)}}
 	terminal := t.Completed + t.Abandoned
-	termCount := c.count(terminal)
-	s.Completion = c.rate(cs[3], termCount, t.Completed, terminal)
-	s.Abandonment = c.rate(cs[4], termCount, t.Abandoned, terminal)
-	s.Pass = c.rate(c.count(t.Passed), c.count(t.Graded), t.Passed, t.Graded)
-	s.FirstAttemptPass = c.rate(c.count(t.FirstPassed), c.count(t.FirstGraded),
-		t.FirstPassed, t.FirstGraded)
+	s.Completion = c.rate(g.completion, t.Completed, terminal)
+	s.Abandonment = c.rate(g.abandonment, t.Abandoned, terminal)
+	s.Pass = c.rate(g.pass, t.Passed, t.Graded)
+	s.FirstAttemptPass = c.rate(g.firstPass, t.FirstPassed, t.FirstGraded)
 
 	return s
 }
 
-func (c cells) attemptStats(t AttemptTally) AttemptStats {
-	n := t.N
+func (c cells) attemptStats(t AttemptTally, n qid, buckets [5]qid, mean int) AttemptStats {
 	st := AttemptStats{N: c.count(n)}
-	if n > 0 {
-		st.Mean = c.stat(n, big.NewRat(t.Sum, n), valueDecimals)
+	if t.N > 0 {
+		st.Mean = c.shown(mean, big.NewRat(t.Sum, t.N), valueDecimals)
 		st.Max = c.stat(n, big.NewRat(t.Max, 1), 0)
 	}
 
-	cells := c.partition(t.Buckets[:], n)
 	for i, label := range []string{"1", "2", "3", "4", "5+"} {
-		st.Distribution = append(st.Distribution, Bucket{Label: label, Count: cells[i]})
+		st.Distribution = append(st.Distribution, Bucket{Label: label,
+			Count: c.count(buckets[i])})
 	}
 
 	return st
 }
 
-func (c cells) timeOnTask(t ValueTally) TimeOnTask {
-	n := t.N
+func (c cells) timeOnTask(t ValueTally, n qid) TimeOnTask {
 	tt := TimeOnTask{N: c.count(n)}
-	if n > 0 {
+	if t.N > 0 {
 		tt.Mean = c.stat(n, meanOf(t), valueDecimals)
 		tt.Median = c.stat(n, percentileOf(t, half), valueDecimals)
 		tt.P90 = c.stat(n, percentileOf(t, nineTenths), valueDecimals)
 		tt.Min = c.stat(n, t.Ranked[0], valueDecimals)
-		tt.Max = c.stat(n, t.Ranked[n-1], valueDecimals)
+		tt.Max = c.stat(n, t.Ranked[t.N-1], valueDecimals)
 	}
 
 	return tt
 }
 
-func (c cells) subScores(list []DomainTally) []DomainMean {
-	list = slices.Clone(list)
-	slices.SortFunc(list, func(a, b DomainTally) int { return cmp.Compare(a.Domain, b.Domain) })
+// subScores reports the domains, sorted, with their N's ids.
+func (c cells) subScores(list []DomainTally, ids []qid) []DomainMean {
 	out := []DomainMean{}
-	for _, d := range list {
-		m := DomainMean{Domain: d.Domain, N: c.count(d.N)}
+	for i, d := range list {
+		m := DomainMean{Domain: d.Domain, N: c.count(ids[i])}
 		if d.N > 0 {
-			m.Mean = c.stat(d.N, new(big.Rat).Quo(d.Sum, big.NewRat(d.N, 1)), valueDecimals)
+			m.Mean = c.stat(ids[i], new(big.Rat).Quo(d.Sum, big.NewRat(d.N, 1)), valueDecimals)
 		}
 
 		out = append(out, m)

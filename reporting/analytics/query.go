@@ -19,6 +19,13 @@ const (
 )
 
 // Query scopes a cohort analytics report.
+//
+// NOTE: analytics never mix the majors of the case a query names: with
+// CaseID and no CaseMajor, the report covers the highest major among the
+// case's sessions in scope. Without CaseID, a report covers every case in
+// scope, each with all of its majors, since a cohort-wide number (learners
+// started, sessions by status) is about the cohort rather than one
+// version of a case; name the case to compare scores like with like.
 type Query struct {
 	// CohortID is the partner's cohort (required).
 	CohortID string

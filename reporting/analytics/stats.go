@@ -13,50 +13,6 @@ const (
 	valueDecimals = 2
 )
 
-// cells applies the suppression rules with minimum cell size k.
-type cells struct{ k int64 }
-
-func (c cells) small(n int64) bool { return n >= 1 && n < c.k }
-
-// count returns n, suppressed when small.
-func (c cells) count(n int64) Count {
-	if c.small(n) {
-		return Count{Suppressed: true}
-	}
-
-	return Count{Value: &n}
-}
-
-func hidden() Count { return Count{Suppressed: true} }
-
-// rate returns num/den rounded to 4 decimals, null when den is 0,
-// suppressed by rule 5.
-func (c cells) rate(num, den Count, rawNum, rawDen int64) Number {
-	if rawDen == 0 {
-		return Number{}
-	}
-
-	if num.Suppressed || den.Suppressed || c.small(rawNum) || c.small(rawDen) ||
-		c.small(rawDen-rawNum) {
-		return Number{Suppressed: true}
-	}
-
-	return value(big.NewRat(rawNum, rawDen), rateDecimals)
-}
-
-// stat returns v rounded, null when n is 0, suppressed when n is small.
-func (c cells) stat(n int64, v *big.Rat, decimals int) Number {
-	if n == 0 || v == nil {
-		return Number{}
-	}
-
-	if c.small(n) {
-		return Number{Suppressed: true}
-	}
-
-	return value(v, decimals)
-}
-
 func value(r *big.Rat, decimals int) Number {
 	f := scoring.Round(r, decimals)
 	return Number{Value: &f}
@@ -142,11 +98,16 @@ var (
 	nineTenths   = big.NewRat(9, 10)
 )
 
-// scoreStats describes percents (exact).
-func (c cells) scoreStats(t ValueTally) ScoreStats {
-	n := t.N
-	st := ScoreStats{N: c.count(n), Histogram: c.histogram(t)}
-	if n == 0 {
+// scoreStats describes percents (exact); n is the N's quantity and bins
+// the histogram's.
+func (c cells) scoreStats(t ValueTally, n qid, bins [10]qid) ScoreStats {
+	st := ScoreStats{N: c.count(n), Histogram: make([]Bin, 10)}
+	for i := range st.Histogram {
+		st.Histogram[i] = Bin{Lower: float64(i * 10), Upper: float64(i*10 + 10),
+			Count: c.count(bins[i])}
+	}
+
+	if t.N == 0 {
 		return st
 	}
 
@@ -157,74 +118,7 @@ func (c cells) scoreStats(t ValueTally) ScoreStats {
 	st.Median = c.stat(n, percentileOf(t, half), valueDecimals)
 	st.P75 = c.stat(n, percentileOf(t, threeQuarter), valueDecimals)
 	st.P90 = c.stat(n, percentileOf(t, nineTenths), valueDecimals)
-	st.Max = c.stat(n, t.Ranked[n-1], valueDecimals)
+	st.Max = c.stat(n, t.Ranked[t.N-1], valueDecimals)
 
 	return st
-}
-
-// histogram reports the tally's 10 bins, [0, 10) to [90, 100], with
-// partition suppression.
-func (c cells) histogram(t ValueTally) []Bin {
-	counts := c.partition(t.Bins[:], t.N)
-	bins := make([]Bin, 10)
-	for i := range bins {
-		bins[i] = Bin{Lower: float64(i * 10), Upper: float64(i*10 + 10), Count: counts[i]}
-	}
-
-	return bins
-}
-
-// partition applies rules 1 and 3 to cells adding up to a total.
-func (c cells) partition(raw []int64, total int64) []Count {
-	out := make([]Count, len(raw))
-	hide := make([]bool, len(raw))
-	var hiddenSum int64
-	for i, n := range raw {
-		hide[i] = c.small(n)
-		if hide[i] {
-			hiddenSum += n
-		}
-	}
-
-	for !c.small(total) && c.small(hiddenSum) {
-		pick := -1
-		for i, n := range raw {
-			if !hide[i] && n > 0 && (pick < 0 || n < raw[pick]) {
-				pick = i
-			}
-		}
-
-		if pick < 0 {
-			break
-		}
-
-		hide[pick] = true
-		hiddenSum += raw[pick]
-	}
-
-	for i, n := range raw {
-		out[i] = c.count(n)
-		if hide[i] {
-			out[i] = hidden()
-		}
-	}
-
-	return out
-}
-
-// chain applies rule 4 to nested counts, largest first: when two shown
-// counts differ by a small number, the smaller is hidden.
-func (c cells) chain(raw []int64, shown []Count) {
-	for changed := true; changed; {
-		changed = false
-		for i := range raw {
-			for j := i + 1; j < len(raw); j++ {
-				if shown[i].Suppressed || shown[j].Suppressed || !c.small(raw[i]-raw[j]) {
-					continue
-				}
-
-				shown[j], changed = hidden(), true
-			}
-		}
-	}
 }

@@ -34,6 +34,10 @@ type Tally struct {
 	SubScores []DomainTally
 	// Errors tally the active errors of completed sessions.
 	Errors ErrorTally
+	// Cases counts the distinct cases of the started sessions. With one
+	// case, a learner-case pair is a learner, which suppression must take
+	// into account.
+	Cases int64
 }
 
 // LearnerTally counts distinct learners in scope.

@@ -175,7 +175,9 @@ func testAnalytics(t *testing.T, open ReportingOpener) {
 	require.NoError(t, err)
 	require.NotNil(t, rich.Scores.Reporting.P90.Value, "the dataset shows percentiles")
 	require.NotEmpty(t, rich.Errors.Top, "the dataset shows top errors")
-	require.NotNil(t, rich.Attempts.ToFirstPass.Mean.Value, "the dataset shows attempts")
+	// The means stay suppressed here: with one distribution cell hidden, a
+	// mean would give it away.
+	require.NotNil(t, rich.Attempts.ToFirstPass.Max.Value, "the dataset shows attempts")
 
 	for _, tc := range AnalyticsCases() {
 		t.Run(tc.Name, func(t *testing.T) {
