@@ -47,7 +47,7 @@ func (h *Handler) handleAnalytics(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if err != nil {
-		writeProblem(w, storeProblem())
+		writeProblem(w, storeProblem(err))
 		return
 	}
 

@@ -53,7 +53,7 @@ func (h *Handler) putAssignment(ctx context.Context, a session.Assignment) (int,
 	case errors.Is(err, session.ErrNotFound):
 		status = http.StatusCreated
 	case err != nil:
-		return 0, storeProblem()
+		return 0, storeProblem(err)
 	case stored.CohortID != a.CohortID:
 		return 0, newProblem(http.StatusConflict, CodeAssignmentConflict,
 			"the assignment id is used in another cohort")
@@ -88,7 +88,7 @@ func assignmentProblem(err error) *Problem {
 		return newProblem(http.StatusConflict, CodeConflict, "retry the request")
 	}
 
-	return storeProblem()
+	return storeProblem(err)
 }
 
 func validationDetail(err error) string {
@@ -150,13 +150,13 @@ func (h *Handler) writeAssignment(w http.ResponseWriter, r *http.Request, status
 	}
 
 	if err != nil {
-		writeProblem(w, storeProblem())
+		writeProblem(w, storeProblem(err))
 		return
 	}
 
 	out, err := h.assignmentWire(r.Context(), a)
 	if err != nil {
-		writeProblem(w, storeProblem())
+		writeProblem(w, storeProblem(err))
 		return
 	}
 
@@ -180,7 +180,7 @@ func (h *Handler) handleDeleteAssignment(w http.ResponseWriter, r *http.Request)
 	case errors.Is(err, session.ErrNotFound):
 		writeProblem(w, notFound())
 	case err != nil:
-		writeProblem(w, storeProblem())
+		writeProblem(w, storeProblem(err))
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}

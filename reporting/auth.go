@@ -95,7 +95,7 @@ func (h *Handler) RequireSession(next http.Handler) http.Handler {
 		}
 
 		if err != nil {
-			writeProblem(w, storeProblem())
+			writeProblem(w, storeProblem(err))
 			return
 		}
 
@@ -116,7 +116,13 @@ func unauthorized(w http.ResponseWriter, err error) {
 	writeProblem(w, newProblem(http.StatusUnauthorized, code, hint))
 }
 
-func storeProblem() *Problem {
-	return newProblem(http.StatusServiceUnavailable, CodeStoreUnavailable,
+// storeProblem is the 503 for a store (or another dependency) that failed
+// with err. The problem never shows err; the handler logs it (see
+// Config.Logger).
+func storeProblem(err error) *Problem {
+	p := newProblem(http.StatusServiceUnavailable, CodeStoreUnavailable,
 		"the store did not answer; retry later")
+	p.cause = err
+
+	return p
 }

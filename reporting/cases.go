@@ -26,7 +26,7 @@ func (h *Handler) handleCases(w http.ResponseWriter, r *http.Request) {
 
 	list, err := h.cfg.Service.ListAssignments(r.Context(), partner, cohort)
 	if err != nil {
-		writeProblem(w, storeProblem())
+		writeProblem(w, storeProblem(err))
 		return
 	}
 
@@ -35,7 +35,7 @@ func (h *Handler) handleCases(w http.ResponseWriter, r *http.Request) {
 	for _, a := range list {
 		wire, err := h.assignmentWire(r.Context(), a)
 		if err != nil {
-			writeProblem(w, storeProblem())
+			writeProblem(w, storeProblem(err))
 			return
 		}
 
@@ -51,7 +51,7 @@ func lookupProblem(err error) *Problem {
 		return notFound()
 	}
 
-	return storeProblem()
+	return storeProblem(err)
 }
 
 func (h *Handler) writeCatalog(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +62,7 @@ func (h *Handler) writeCatalog(w http.ResponseWriter, r *http.Request) {
 
 	out, err := h.catalog(r.Context())
 	if err != nil {
-		writeProblem(w, storeProblem())
+		writeProblem(w, storeProblem(err))
 		return
 	}
 

@@ -3,11 +3,13 @@ package reporting
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/virtualaipatient/integration/internal/logkey"
 	"github.com/virtualaipatient/integration/launch"
 	"github.com/virtualaipatient/integration/reporting/analytics"
 	"github.com/virtualaipatient/integration/session"
@@ -112,6 +114,13 @@ type Config struct {
 	ReportingRate RateLimit
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// Logger receives one error record per request that failed because a
+	// store or another dependency did (a 503 store_unavailable): the
+	// route pattern, the stable code and the cause. Requests refused for
+	// the caller's own reasons (4xx) are not logged. No token, code, name
+	// or partner user id is ever logged: the path is logged as its route
+	// pattern only. Default: discarded.
+	Logger *slog.Logger
 }
 
 // Handler is the partner-facing HTTP API. It is safe for concurrent use.
@@ -123,6 +132,7 @@ type Handler struct {
 	launches *limiters
 	reports  *limiters
 	spec     []byte
+	log      *slog.Logger
 }
 
 // New validates cfg and returns the handler.
@@ -142,6 +152,7 @@ func New(cfg Config) (*Handler, error) {
 		appURL:   app,
 		launches: newLimiters(cfg.LaunchRate),
 		reports:  newLimiters(cfg.ReportingRate),
+		log:      logkey.Discard(cfg.Logger),
 	}
 	if base := h.base; base != "" {
 		h.spec, err = openAPIFor(base)
@@ -257,7 +268,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	h.mux.ServeHTTP(w, r)
+	note := &failureNote{ResponseWriter: w}
+	h.mux.ServeHTTP(note, r)
+	h.logFailure(r.Context(), pattern, note.code, note.cause)
+}
+
+// logFailure logs a request that failed with cause; a nil cause logs
+// nothing.
+func (h *Handler) logFailure(ctx context.Context, route, code string, cause error) {
+	if cause != nil {
+		h.log.ErrorContext(ctx, "reporting: request failed", "route", route, "code", code,
+			"error", cause.Error())
+	}
 }
 
 // notRouted answers 405 for a known path with another method, else 404.

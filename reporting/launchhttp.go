@@ -149,7 +149,7 @@ func (h *Handler) launchVerified(ctx context.Context,
 	grant := CodeGrant{SessionID: res.Session.ID, PartnerID: res.Session.PartnerID}
 	code, err := h.cfg.Codes.Issue(ctx, grant, expires)
 	if err != nil {
-		return issuedCode{}, session.LaunchResult{}, storeProblem()
+		return issuedCode{}, session.LaunchResult{}, storeProblem(err)
 	}
 
 	return issuedCode{code: code, expires: expires}, res, nil
@@ -171,7 +171,7 @@ func launchTokenProblem(err error) *Problem {
 
 	if errors.Is(err, launch.ErrReplayGuardUnavailable) ||
 		errors.Is(err, launch.ErrKeySetUnavailable) {
-		return storeProblem()
+		return storeProblem(err)
 	}
 
 	code := launch.Code(err)
@@ -201,7 +201,7 @@ func launchProblem(err error) *Problem {
 		return newProblem(http.StatusConflict, CodeConflict, "retry the launch with a new token")
 	}
 
-	return storeProblem()
+	return storeProblem(err)
 }
 
 // launchDetail names the rule a launch broke, in fixed words.
@@ -247,13 +247,13 @@ func (h *Handler) handleExchange(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if err != nil {
-		writeProblem(w, storeProblem())
+		writeProblem(w, storeProblem(err))
 		return
 	}
 
 	token, exp, err := h.cfg.Tokens.Issue(grant.SessionID, grant.PartnerID)
 	if err != nil {
-		writeProblem(w, storeProblem())
+		writeProblem(w, storeProblem(err))
 		return
 	}
 

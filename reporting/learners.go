@@ -51,13 +51,13 @@ func (h *Handler) handleDeleteLearner(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, newProblem(http.StatusConflict, CodeConflict, ""))
 		return
 	case err != nil:
-		writeProblem(w, storeProblem())
+		writeProblem(w, storeProblem(err))
 		return
 	}
 
 	if f, ok := h.cfg.Codes.(CodeForgetter); ok && len(receipt.SessionIDs) > 0 {
 		if _, err := f.ForgetSessions(r.Context(), partner, receipt.SessionIDs); err != nil {
-			writeProblem(w, storeProblem())
+			writeProblem(w, storeProblem(err))
 			return
 		}
 	}

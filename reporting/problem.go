@@ -27,6 +27,7 @@ type Problem struct {
 	Code string `json:"code"`
 
 	retryAfter time.Duration
+	cause      error // logged by the handler, never sent
 }
 
 // Error returns "reporting: <code>".
@@ -44,6 +45,7 @@ func newProblem(status int, code, detail string) *Problem {
 
 // writeProblem sends p with the no-store header set by the handler.
 func writeProblem(w http.ResponseWriter, p *Problem) {
+	noteFailure(w, p)
 	body, err := json.Marshal(p)
 	if err != nil {
 		body = []byte(`{"type":"about:blank","status":500,"code":"internal"}`)
@@ -72,4 +74,20 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// failureNote is the response writer the handler serves through: it
+// remembers the cause of a failed request so that ServeHTTP can log it
+// once the response is written.
+type failureNote struct {
+	http.ResponseWriter
+	code  string
+	cause error
+}
+
+// noteFailure records p's cause on w when w is the handler's failureNote.
+func noteFailure(w http.ResponseWriter, p *Problem) {
+	if n, ok := w.(*failureNote); ok && p.cause != nil {
+		n.code, n.cause = p.Code, p.cause
+	}
 }

@@ -102,7 +102,7 @@ func (h *Handler) handleGetSession(w http.ResponseWriter, r *http.Request) {
 
 	sum, err := h.summary(r.Context(), s)
 	if err != nil {
-		writeProblem(w, storeProblem())
+		writeProblem(w, storeProblem(err))
 		return
 	}
 
@@ -170,7 +170,7 @@ func (h *Handler) handleListSessions(w http.ResponseWriter, r *http.Request) {
 
 	page, err := h.listPage(r.Context(), partner, cur, limit)
 	if err != nil {
-		writeProblem(w, storeProblem())
+		writeProblem(w, storeProblem(err))
 		return
 	}
 

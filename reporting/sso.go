@@ -42,6 +42,7 @@ func (h *Handler) CompleteLaunch(w http.ResponseWriter, r *http.Request, l *laun
 
 	code, _, p := h.launchVerified(r.Context(), l)
 	if p != nil {
+		h.logFailure(r.Context(), "single sign-on launch", p.Code, p.cause)
 		writeSignInProblem(w, p)
 		return
 	}
@@ -52,6 +53,7 @@ func (h *Handler) CompleteLaunch(w http.ResponseWriter, r *http.Request, l *laun
 // writeSignInProblem shows p to the learner's browser as the sign-in
 // error page: p's status and code, a hint for the code, never p's detail.
 func writeSignInProblem(w http.ResponseWriter, p *Problem) {
+	noteFailure(w, p)
 	if p.retryAfter > 0 {
 		secs := int(math.Ceil(p.retryAfter.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))

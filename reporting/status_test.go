@@ -1,11 +1,14 @@
 package reporting_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -53,15 +56,22 @@ func TestLaunchNotPermitted(t *testing.T) {
 }
 
 func TestStoreUnavailable(t *testing.T) {
+	var logs syncBuffer
 	e := newEnv(t, func(c *reporting.Config) {
 		c.Changes, c.Analytics = downSource{}, downSource{}
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	})
-	for _, path := range []string{"/sessions", "/cohorts/cohort-1/analytics"} {
-		t.Run(path, func(t *testing.T) {
-			rec := e.get(e.a, path)
+	for _, tt := range []struct{ path, route string }{
+		{path: "/sessions", route: "GET " + base + "/sessions"},
+		{path: "/cohorts/cohort-1/analytics", route: "GET " + base + "/cohorts/{cohort}/analytics"},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := e.get(e.a, tt.path)
 			assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 			assert.Equal(t, reporting.CodeStoreUnavailable, problemCode(t, rec))
 			assert.NotContains(t, rec.Body.String(), errDown.Error(), "store errors stay private")
+			assert.Contains(t, logs.String(), `route="`+tt.route+`" code=store_unavailable`+
+				` error="connection refused"`, "the host sees why")
 		})
 	}
 
@@ -69,10 +79,39 @@ func TestStoreUnavailable(t *testing.T) {
 		fault := storetest.NewFaultStore(e.store)
 		fault.FailOn("InsertSession")
 		e.service.Store = fault
-		rec := e.launchJSON(e.mint(e.a, "user-2", caseChest))
+		tok := e.mint(e.a, "user-2", caseChest)
+		rec := e.launchJSON(tok)
 		assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
 		assert.Equal(t, reporting.CodeStoreUnavailable, problemCode(t, rec))
+		assert.Contains(t, logs.String(), `route="POST `+base+`/launch"`)
+		assert.NotContains(t, logs.String(), tok)
+		assert.NotContains(t, logs.String(), "user-2")
 	})
+
+	t.Run("refusals are not logged", func(t *testing.T) {
+		before := logs.String()
+		rec := e.launchJSON("a.b.c")
+		assert.Equal(t, http.StatusUnauthorized, rec.Code)
+		assert.Equal(t, before, logs.String())
+	})
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestOpenAPIServer(t *testing.T) {

@@ -211,7 +211,7 @@ func (s *Server) buildAPI() error {
 		Verifier: s.verifier, Service: s.service, Tokens: tokens,
 		LearnerAppURL: s.cfg.PublicURL + LearnerAppPath,
 		Codes:         s.cfg.Store, Catalog: s.cfg.Store, Changes: s.cfg.Store,
-		Analytics: s.cfg.Store,
+		Analytics: s.cfg.Store, Logger: s.cfg.Logger,
 	})
 	if err != nil {
 		return fmt.Errorf("vapserver: reporting api: %w", err)
