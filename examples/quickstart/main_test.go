@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,6 +48,48 @@ func TestRun(t *testing.T) {
 			assert.NotContains(t, out.String(), "launch_token=")
 		})
 	}
+}
+
+// TestRunLogsHoldNoPersonalData runs the whole main job with both
+// backends logging at debug level and looks for personal data and secrets
+// in what they logged.
+func TestRunLogsHoldNoPersonalData(t *testing.T) {
+	var logs syncBuffer
+	var out bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	require.NoError(t, run(context.Background(), &out, options{logger: logger}), out.String())
+
+	got := logs.String()
+	require.Contains(t, got, "webhook received", "the run logged")
+	for i := 1; i <= 5; i++ {
+		assert.NotContains(t, got, fmt.Sprintf("learner-%04d", i), "partner user id")
+	}
+
+	for what, needle := range map[string]string{
+		"a JWT (launch token, API credential or session token)": "eyJ",
+		"a webhook secret": "whsec_",
+		"a one-time code":  "code=",
+	} {
+		assert.NotContains(t, got, needle, what)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the loggers' concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestRunFailsOnCancelledContext(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -24,6 +25,7 @@ type options struct {
 	serve   bool
 	dbPath  string
 	timeout time.Duration
+	logger  *slog.Logger // both backends' logs; nil discards
 }
 
 // env is the running pair of backends.
@@ -105,7 +107,7 @@ func (e *env) start(ctx context.Context, opts options) error {
 	}
 
 	app, err := partnerapp.New(partnerapp.Config{
-		PublicURL: e.appURL, VAPURL: e.vapURL, WebhookSecret: secret,
+		PublicURL: e.appURL, VAPURL: e.vapURL, WebhookSecret: secret, Logger: opts.logger,
 	})
 	if err != nil {
 		return err
@@ -116,7 +118,7 @@ func (e *env) start(ctx context.Context, opts options) error {
 	e.out.step("Partner backend listening on %s", e.appURL)
 	e.out.detail("JWK Set %s, webhook receiver %s", app.JWKSURL(), app.WebhookURL())
 
-	return e.startVAP(ctx, vapLn, secret)
+	return e.startVAP(ctx, vapLn, secret, opts.logger)
 }
 
 func (e *env) openStore(ctx context.Context, opts options) error {
@@ -147,7 +149,8 @@ func (e *env) openStore(ctx context.Context, opts options) error {
 	return nil
 }
 
-func (e *env) startVAP(ctx context.Context, ln net.Listener, secret string) error {
+func (e *env) startVAP(ctx context.Context, ln net.Listener, secret string,
+	logger *slog.Logger) error {
 	vap, err := vapserver.New(ctx, vapserver.Config{
 		Store: e.store, PublicURL: e.vapURL,
 		Partners: []vapserver.Partner{{
@@ -157,6 +160,7 @@ func (e *env) startVAP(ctx context.Context, ln net.Listener, secret string) erro
 		}},
 		WebhookPollInterval:       50 * time.Millisecond,
 		InsecureAllowHTTPWebhooks: true,
+		Logger:                    logger,
 	})
 	if err != nil {
 		ln.Close()

@@ -284,12 +284,17 @@ func (d *Dispatcher) deliver(ctx context.Context, t *target, del session.Deliver
 	}
 
 	status, wait, err := d.post(ctx, t, del.Event)
-	if ctx.Err() != nil {
-		return // stopping: the lease expires and the event is sent again
+	if status == 0 && ctx.Err() != nil {
+		return // stopped mid-attempt: the lease expires and the event is sent again
 	}
 
+	// The endpoint answered: record it even while stopping, so that a
+	// delivered event is not sent again after a restart.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Timeout)
+	defer cancel()
+
 	res := d.outcome(del, status, wait, err)
-	if err := d.cfg.Store.RecordAttempt(ctx, res); err != nil {
+	if err := d.cfg.Store.RecordAttempt(rctx, res); err != nil {
 		d.log.ErrorContext(ctx, "webhook: record attempt",
 			"event", del.Event.ID, "partner", del.Event.PartnerID, "error", err)
 	}

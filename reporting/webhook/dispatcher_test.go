@@ -3,6 +3,8 @@ package webhook_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"strconv"
 	"testing"
 	"time"
@@ -392,4 +394,54 @@ func TestDeletionEvent(t *testing.T) {
 	require.NotNil(t, got[0].Deletion)
 	assert.Equal(t, []string{"s-1"}, got[0].Deletion.SessionIDs)
 	assert.Equal(t, base, got[0].Deletion.DeletedAt.Time)
+}
+
+// cancelAfter is a transport that cancels the dispatcher's context once a
+// response has arrived, as a host stopping at that instant would.
+type cancelAfter struct {
+	next   http.RoundTripper
+	cancel context.CancelFunc
+}
+
+func (c cancelAfter) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(req)
+	if err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		c.cancel()
+	}
+
+	return resp, err
+}
+
+// TestStopAfterAnswerRecords stops the dispatcher just after an endpoint
+// answered: the delivery is still recorded, so a restart does not send
+// the event again.
+func TestStopAfterAnswerRecords(t *testing.T) {
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	newWorld(t, st, clock).session("sub-1")
+	r := newReceiver(t, clock.Now, secretOld)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	stopping := newDispatcher(t, st, r, clock, func(c *webhook.Config) {
+		client := *r.srv.Client()
+		client.Transport = cancelAfter{next: client.Transport, cancel: cancel}
+		c.Client = &client
+		c.Concurrency = 1
+	})
+	_, _ = stopping.DeliverDue(ctx)
+	first := r.snapshot()
+	require.NotEmpty(t, first)
+
+	clock.Advance(10 * time.Minute)
+	restarted := newDispatcher(t, st, r, clock, nil)
+	pump(t, restarted, r, clock, time.Minute, 4, 20)
+	seen := map[string]int{}
+	for _, a := range r.snapshot() {
+		seen[a.id]++
+	}
+
+	for _, a := range first {
+		assert.Equal(t, 1, seen[a.id], "an answered event is never sent again")
+	}
 }
