@@ -150,6 +150,13 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		time.Sleep(delay)
 	}
 
+	// Record the attempt before answering: once the dispatcher has its
+	// answer, the test may read the attempts.
+	a.accepted = m == answerOK
+	r.mu.Lock()
+	r.attempts = append(r.attempts, a)
+	r.mu.Unlock()
+
 	switch m {
 	case answer500:
 		w.WriteHeader(http.StatusInternalServerError)
@@ -166,13 +173,8 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 			_ = conn.Close()
 		}
 	default:
-		a.accepted = true
 		w.WriteHeader(http.StatusNoContent)
 	}
-
-	r.mu.Lock()
-	r.attempts = append(r.attempts, a)
-	r.mu.Unlock()
 }
 
 func (r *receiver) snapshot() []attempt {
