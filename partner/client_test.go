@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"syscall"
 	"testing"
@@ -340,6 +341,24 @@ func TestRetries(t *testing.T) {
 			wantCalls: 1, wantErr: partner.ErrUnavailable,
 		},
 		{
+			name:   "a proxy's 502 is retried",
+			faults: faultList(statusOnly(http.StatusBadGateway)),
+			call:   getCases, route: "GET /cases",
+			wantSleeps: []time.Duration{-1}, wantCalls: 2,
+		},
+		{
+			name:   "a proxy's 504 is retried",
+			faults: faultList(statusOnly(http.StatusGatewayTimeout)),
+			call:   getCases, route: "GET /cases",
+			wantSleeps: []time.Duration{-1}, wantCalls: 2,
+		},
+		{
+			name:   "a bare 404 is not VAP's not found",
+			faults: faultList(statusOnly(http.StatusNotFound)),
+			call:   getCases, route: "GET /cases",
+			wantCalls: 1, wantErr: &partner.APIError{Status: http.StatusNotFound},
+		},
+		{
 			name:   "500 is not retried",
 			faults: faultList(statusOnly(http.StatusInternalServerError)),
 			call:   getCases, route: "GET /cases",
@@ -567,6 +586,42 @@ func TestSessionsPreviews(t *testing.T) {
 				got[s.SessionID] = s.Preview
 			}
 			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestWrongBaseURL points the client at VAP's host without the API's base
+// path: the host's bare 404 must not read as "the session does not exist".
+func TestWrongBaseURL(t *testing.T) {
+	e := newEnv(t)
+	host := http.NewServeMux()
+	host.Handle(reporting.DefaultBasePath+"/", e.vap.Config.Handler)
+	mounted := httptest.NewServer(host)
+	t.Cleanup(mounted.Close)
+
+	tests := []struct {
+		name     string
+		baseURL  string
+		wantCode string
+	}{
+		{name: "host without the base path", baseURL: mounted.URL},
+		{name: "handler at the root, wrong base path", baseURL: e.vap.URL + "/vap/v1",
+			wantCode: reporting.CodeNoEndpoint},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := partner.NewClient(partner.ClientConfig{
+				BaseURL: tt.baseURL, Ring: e.ring, APIAudience: apiAud,
+				InsecureAllowHTTP: true, Now: e.clock.Now,
+			})
+			require.NoError(t, err)
+
+			_, err = c.Summary(context.Background(), "0b7e8a9c-5e37-4b3c-9a40-0a1d6f0e2f11")
+			var apiErr *partner.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, http.StatusNotFound, apiErr.Status)
+			assert.Equal(t, tt.wantCode, apiErr.Code)
+			assert.NotErrorIs(t, err, partner.ErrNotFound)
 		})
 	}
 }

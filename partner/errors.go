@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/virtualaipatient/integration/reporting"
 )
 
 var (
@@ -30,8 +32,11 @@ var (
 	// the assignment does not permit now.
 	ErrForbidden = errors.New("partner: forbidden")
 
-	// ErrNotFound matches an [*APIError] with status 404: the record does
-	// not exist or belongs to another partner.
+	// ErrNotFound matches an [*APIError] with status 404 and code
+	// "not_found": the record does not exist or belongs to another
+	// partner. A 404 for a path where VAP has no endpoint (code
+	// "no_such_endpoint", or a bare 404 from a proxy) does not match: it
+	// says the client's BaseURL is wrong, not that the record is gone.
 	ErrNotFound = errors.New("partner: not found")
 
 	// ErrConflict matches an [*APIError] with status 409, such as a replayed
@@ -42,8 +47,9 @@ var (
 	// the retries allowed by the RetryPolicy are used up.
 	ErrRateLimited = errors.New("partner: rate limited")
 
-	// ErrUnavailable matches an [*APIError] with status 503, returned once
-	// the retries allowed by the RetryPolicy are used up.
+	// ErrUnavailable matches an [*APIError] with status 503, or a 502 or
+	// 504 from a proxy in front of VAP, returned once the retries allowed
+	// by the RetryPolicy are used up.
 	ErrUnavailable = errors.New("partner: service unavailable")
 
 	// ErrResponse is returned when VAP's answer cannot be read: a body that
@@ -70,9 +76,13 @@ var (
 )
 
 // APIError is an error answered by VAP's API: an RFC 9457 problem, or a
-// bare HTTP error when the body is not a problem document. It matches
-// ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict,
-// ErrRateLimited or ErrUnavailable by status with errors.Is.
+// bare HTTP error when the body is not a problem document. A problem
+// matches ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound,
+// ErrConflict, ErrRateLimited or ErrUnavailable by status with errors.Is.
+// A bare error (Code "") matches only ErrRateLimited and ErrUnavailable
+// (429, 502, 503, 504): a bare 404 comes from something other than VAP's
+// API, most often a BaseURL without the API's base path, and must not read
+// as "this record does not exist".
 type APIError struct {
 	// Op names the call, such as "get session summary".
 	Op string
@@ -89,19 +99,28 @@ type APIError struct {
 	RetryAfter time.Duration
 }
 
-// Error returns "partner: <op>: vap answered <status> <code>".
+// Error returns "partner: <op>: vap answered <status> <code>", or, for a
+// bare error, says that the answer was not a VAP problem document.
 func (e *APIError) Error() string {
-	code := e.Code
-	if code == "" {
-		code = strings.ToLower(http.StatusText(e.Status))
+	if e.Code == "" {
+		return fmt.Sprintf("partner: %s: answered %d %s without a problem document "+
+			"(is ClientConfig.BaseURL the API's base URL?)", e.Op, e.Status,
+			strings.ToLower(http.StatusText(e.Status)))
 	}
 
-	return fmt.Sprintf("partner: %s: vap answered %d %s", e.Op, e.Status, code)
+	return fmt.Sprintf("partner: %s: vap answered %d %s", e.Op, e.Status, e.Code)
 }
 
 // Is reports whether target is the sentinel error for e's status.
 func (e *APIError) Is(target error) bool {
 	s := statusSentinel(e.Status)
+	if e.Code == "" && s != ErrRateLimited && s != ErrUnavailable {
+		return false
+	}
+
+	if s == ErrNotFound && e.Code != reporting.CodeNotFound {
+		return false
+	}
 
 	return s != nil && s == target
 }
@@ -120,7 +139,7 @@ func statusSentinel(status int) error {
 		return ErrConflict
 	case http.StatusTooManyRequests:
 		return ErrRateLimited
-	case http.StatusServiceUnavailable:
+	case http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:
 		return ErrUnavailable
 	}
 

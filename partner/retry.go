@@ -110,8 +110,17 @@ func (c *Client) retryDelay(ctx context.Context, call apiCall, err error, reache
 	return delay, true
 }
 
+// retryableStatus reports the statuses worth another attempt of an
+// idempotent call: VAP's 429 and 503, and the 502 and 504 a proxy or load
+// balancer in front of VAP answers while an instance restarts.
 func retryableStatus(status int) bool {
-	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+	switch status {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusBadGateway,
+		http.StatusGatewayTimeout:
+		return true
+	}
+
+	return false
 }
 
 // sleepContext waits for d or until ctx is done.

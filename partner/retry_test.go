@@ -2,6 +2,7 @@ package partner_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -103,27 +104,48 @@ func TestAPIErrorMatching(t *testing.T) {
 	tests := []struct {
 		status int
 		want   error
+		// bare is whether a bare error (no problem document) still matches.
+		bare bool
 	}{
-		{http.StatusBadRequest, partner.ErrBadRequest},
-		{http.StatusUnprocessableEntity, partner.ErrBadRequest},
-		{http.StatusUnauthorized, partner.ErrUnauthorized},
-		{http.StatusForbidden, partner.ErrForbidden},
-		{http.StatusNotFound, partner.ErrNotFound},
-		{http.StatusConflict, partner.ErrConflict},
-		{http.StatusTooManyRequests, partner.ErrRateLimited},
-		{http.StatusServiceUnavailable, partner.ErrUnavailable},
+		{status: http.StatusBadRequest, want: partner.ErrBadRequest},
+		{status: http.StatusUnprocessableEntity, want: partner.ErrBadRequest},
+		{status: http.StatusUnauthorized, want: partner.ErrUnauthorized},
+		{status: http.StatusForbidden, want: partner.ErrForbidden},
+		{status: http.StatusNotFound, want: partner.ErrNotFound},
+		{status: http.StatusConflict, want: partner.ErrConflict},
+		{status: http.StatusTooManyRequests, want: partner.ErrRateLimited, bare: true},
+		{status: http.StatusServiceUnavailable, want: partner.ErrUnavailable, bare: true},
+		{status: http.StatusBadGateway, want: partner.ErrUnavailable, bare: true},
+		{status: http.StatusGatewayTimeout, want: partner.ErrUnavailable, bare: true},
 	}
 	for _, tt := range tests {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
-			err := &partner.APIError{Op: "get assignment", Status: tt.status}
-			assert.ErrorIs(t, err, tt.want)
-			assert.NotErrorIs(t, err, partner.ErrConfig)
+			code := "some_code"
+			if tt.status == http.StatusNotFound {
+				code = reporting.CodeNotFound
+			}
+
+			problem := &partner.APIError{Op: "get assignment", Status: tt.status, Code: code}
+			assert.ErrorIs(t, problem, tt.want)
+			assert.NotErrorIs(t, problem, partner.ErrConfig)
+
+			bare := &partner.APIError{Op: "get assignment", Status: tt.status}
+			assert.Equal(t, tt.bare, errors.Is(bare, tt.want),
+				"a bare answer is not VAP's verdict on the record")
 		})
 	}
 
-	err := &partner.APIError{Op: "get assignment", Status: 500}
-	assert.Equal(t, "partner: get assignment: vap answered 500 internal server error", err.Error())
+	err := &partner.APIError{Op: "get assignment", Status: 500, Code: "internal"}
+	assert.Equal(t, "partner: get assignment: vap answered 500 internal", err.Error())
 	assert.NotErrorIs(t, err, partner.ErrUnavailable)
+
+	noEndpoint := &partner.APIError{Op: "get session summary", Status: 404,
+		Code: reporting.CodeNoEndpoint}
+	assert.NotErrorIs(t, noEndpoint, partner.ErrNotFound, "a wrong path is no missing record")
+
+	bare := &partner.APIError{Op: "get session summary", Status: 404}
+	assert.Contains(t, bare.Error(), "without a problem document")
+	assert.Contains(t, bare.Error(), "BaseURL")
 }
 
 func TestBackoff(t *testing.T) {

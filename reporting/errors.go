@@ -34,6 +34,9 @@ const (
 	// CodeNotFound is a record that does not exist or belongs to another
 	// partner (404).
 	CodeNotFound = "not_found"
+	// CodeNoEndpoint is a path where the API has no endpoint, such as a
+	// request sent with a wrong base path (404).
+	CodeNoEndpoint = "no_such_endpoint"
 	// CodeMethodNotAllowed is a method the path does not accept (405).
 	CodeMethodNotAllowed = "method_not_allowed"
 	// CodeLaunchReplayed is a launch token already used (409).

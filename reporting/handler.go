@@ -293,7 +293,8 @@ func (h *Handler) notRouted(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	writeProblem(w, notFound())
+	writeProblem(w, newProblem(http.StatusNotFound, CodeNoEndpoint,
+		"no endpoint at this path; check the API's base path"))
 }
 
 func notFound() *Problem {

@@ -249,7 +249,7 @@ func TestLaunchErrors(t *testing.T) {
 		}, 405, reporting.CodeMethodNotAllowed},
 		{"unknown path", func() *http.Request {
 			return e.request(http.MethodGet, "/nowhere", "", nil)
-		}, 404, reporting.CodeNotFound},
+		}, 404, reporting.CodeNoEndpoint},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
