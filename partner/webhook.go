@@ -23,13 +23,19 @@ const (
 	DefaultWebhookTolerance = 5 * time.Minute
 	// DefaultWebhookMaxBody caps the body of a delivery.
 	DefaultWebhookMaxBody = 1 << 20
+	// MinWebhookSecretBytes is the shortest decoded key a webhook secret
+	// may have: the bound VAP's webhook dispatcher (package
+	// reporting/webhook) enforces on the secrets it signs with, so a
+	// shorter one cannot be a secret VAP issued.
+	MinWebhookSecretBytes = 24
 )
 
 // WebhookConfig configures a [WebhookVerifier]. Secrets is required.
 type WebhookConfig struct {
 	// Secrets are the endpoint's secrets as VAP issued them ("whsec_" and
-	// base64). A delivery is accepted when any of its signatures matches
-	// any secret, so during a rotation list the new and the old one.
+	// the base64 of a key of at least MinWebhookSecretBytes). A delivery
+	// is accepted when any of its signatures matches any secret, so
+	// during a rotation list the new and the old one.
 	Secrets []string
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -73,8 +79,9 @@ type WebhookEvent struct {
 }
 
 // NewWebhookVerifier checks cfg and returns the verifier. It returns
-// ErrConfig when there is no secret, a secret is not "whsec_" and base64,
-// or a value is out of range.
+// ErrConfig when there is no secret, a secret is not "whsec_" and base64
+// or its key is shorter than MinWebhookSecretBytes, or a value is out of
+// range.
 func NewWebhookVerifier(cfg WebhookConfig) (*WebhookVerifier, error) {
 	if len(cfg.Secrets) == 0 {
 		return nil, configError("webhook: no secret")
@@ -83,8 +90,13 @@ func NewWebhookVerifier(cfg WebhookConfig) (*WebhookVerifier, error) {
 	v := &WebhookVerifier{now: cfg.Now, tolerance: cfg.Tolerance, maxBody: cfg.MaxBodyBytes}
 	for i, s := range cfg.Secrets {
 		key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, "whsec_"))
-		if !strings.HasPrefix(s, "whsec_") || err != nil || len(key) == 0 {
+		if !strings.HasPrefix(s, "whsec_") || err != nil {
 			return nil, configError("webhook: secret %d is not whsec_ and base64", i)
+		}
+
+		if len(key) < MinWebhookSecretBytes {
+			return nil, configError("webhook: secret %d is shorter than %d bytes",
+				i, MinWebhookSecretBytes)
 		}
 
 		wh, err := standardwebhooks.NewWebhookRaw(key)

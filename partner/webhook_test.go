@@ -3,6 +3,7 @@ package partner_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -159,12 +160,43 @@ func TestNewWebhookVerifierRefuses(t *testing.T) {
 		{name: "no secret"},
 		{name: "no prefix", cfg: partner.WebhookConfig{Secrets: []string{hookSecretOld[6:]}}},
 		{name: "not base64", cfg: partner.WebhookConfig{Secrets: []string{"whsec_%%%"}}},
+		{name: "empty key", cfg: partner.WebhookConfig{Secrets: []string{"whsec_"}}},
+		{name: "1-byte key", cfg: partner.WebhookConfig{Secrets: []string{"whsec_QQ=="}}},
+		{name: "23-byte key", cfg: partner.WebhookConfig{Secrets: []string{
+			"whsec_" + base64.StdEncoding.EncodeToString(make([]byte, 23))}}},
+		{name: "short old key in a rotation", cfg: partner.WebhookConfig{Secrets: []string{
+			hookSecretNew, "whsec_" + base64.StdEncoding.EncodeToString([]byte("short"))}}},
 		{name: "tolerance too wide", cfg: partner.WebhookConfig{Secrets: []string{hookSecretOld},
 			Tolerance: time.Hour}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := partner.NewWebhookVerifier(tc.cfg)
+			assert.ErrorIs(t, err, partner.ErrConfig)
+		})
+	}
+}
+
+func TestNewWebhookVerifierSecretLength(t *testing.T) {
+	tests := []struct {
+		name  string
+		bytes int
+		ok    bool
+	}{
+		{name: "one below the minimum", bytes: partner.MinWebhookSecretBytes - 1},
+		{name: "the minimum", bytes: partner.MinWebhookSecretBytes, ok: true},
+		{name: "as VAP issues them", bytes: 32, ok: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			secret := "whsec_" + base64.StdEncoding.EncodeToString(
+				bytes.Repeat([]byte{'k'}, tc.bytes))
+			_, err := partner.NewWebhookVerifier(partner.WebhookConfig{Secrets: []string{secret}})
+			if tc.ok {
+				assert.NoError(t, err)
+				return
+			}
+
 			assert.ErrorIs(t, err, partner.ErrConfig)
 		})
 	}

@@ -127,7 +127,9 @@ type ConsumedToken struct {
 	TokenID string
 	// PartnerID is the partner the launch was for.
 	PartnerID string
-	// ExpiresAt is the token's expiry; the record may be purged after it.
+	// ExpiresAt is the time after which the record may be purged: the
+	// token's expiry plus launch.MaxLeeway, the longest leeway a verifier
+	// grants, as [Service.Launch] sets it.
 	ExpiresAt time.Time
 	// ConsumedAt is when the token was used.
 	ConsumedAt time.Time

@@ -67,6 +67,9 @@ type LaunchResult struct {
 // a learner one. Attempt numbers are shared, as they are never reused.
 //
 // A token used before fails with an error matching launch.ErrReplayed.
+// The token is remembered until at least its exp plus launch.MaxLeeway,
+// the longest a verifier accepts it, however short TokenGrace is: a
+// replay fails for as long as the token verifies.
 func (s *Service) Launch(ctx context.Context, l launch.Launch) (LaunchResult, error) {
 	if err := checkLaunch(l); err != nil {
 		return LaunchResult{}, err
@@ -113,9 +116,11 @@ func (s *Service) launchTx(
 	var res LaunchResult
 	preview := l.Role == launch.RoleInstructor
 
-	// Consume the token first: a replay fails before any other work.
+	// Consume the token first: a replay fails before any other work. The
+	// record outlives exp by launch.MaxLeeway, as a verifier may accept
+	// the token that long, so no purge forgets a token still usable.
 	tok := ConsumedToken{Issuer: l.Issuer, TokenID: l.TokenID, PartnerID: l.PartnerID,
-		ExpiresAt: l.ExpiresAt.UTC(), ConsumedAt: now}
+		ExpiresAt: l.ExpiresAt.UTC().Add(launch.MaxLeeway), ConsumedAt: now}
 	if err := tx.ConsumeToken(ctx, tok); err != nil {
 		return res, fmt.Errorf("session: launch: %w", err)
 	}

@@ -54,8 +54,9 @@ const (
 	// DefaultUnusedTimeout is the time after which Sweep voids a session
 	// that was launched but never started.
 	DefaultUnusedTimeout = 24 * time.Hour
-	// DefaultTokenGrace is how long after its expiry a consumed token is
-	// still remembered before Sweep purges it.
+	// DefaultTokenGrace is how long a consumed token is still remembered
+	// after its record's ExpiresAt (exp plus launch.MaxLeeway) before
+	// Sweep or Purge forgets it.
 	DefaultTokenGrace = 10 * time.Minute
 	// DefaultRetries is how many times an operation is retried after
 	// losing a race with a concurrent one.
@@ -81,7 +82,13 @@ type Service struct {
 	InactivityTimeout time.Duration
 	// UnusedTimeout defaults to DefaultUnusedTimeout.
 	UnusedTimeout time.Duration
-	// TokenGrace defaults to DefaultTokenGrace.
+	// TokenGrace is how long a consumed launch token is remembered after
+	// the ExpiresAt of its record, before Sweep or Purge forgets it.
+	// Default DefaultTokenGrace. The record's ExpiresAt is the token's exp
+	// plus launch.MaxLeeway (2 minutes), the longest clock leeway a
+	// verifier grants, so even a tiny TokenGrace never forgets a token
+	// that still verifies: a replay fails with launch.ErrReplayed until
+	// at least exp + MaxLeeway.
 	TokenGrace time.Duration
 	// Retries defaults to DefaultRetries.
 	Retries int

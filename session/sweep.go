@@ -13,7 +13,8 @@ type SweepResult struct {
 	Abandoned int
 	// Voided counts created sessions voided as never started.
 	Voided int
-	// TokensPurged counts consumed tokens forgotten after their expiry.
+	// TokensPurged counts consumed tokens forgotten after their expiry
+	// (see TokenGrace).
 	TokensPurged int
 }
 
@@ -21,9 +22,10 @@ type SweepResult struct {
 // session idle for longer than InactivityTimeout, its active time ending
 // at its last activity; voids (not_started) every created session older
 // than UnusedTimeout; and, when the store is a [TokenPurger], forgets
-// consumed tokens expired for longer than TokenGrace. Each session is
-// re-checked in its own transaction, so activity racing the sweep wins.
-// Run it periodically; it is safe to run from several processes.
+// consumed tokens whose record expired (exp plus launch.MaxLeeway) longer
+// than TokenGrace ago. Each session is re-checked in its own transaction,
+// so activity racing the sweep wins. Run it periodically; it is safe to
+// run from several processes.
 //
 // NOTE: sessions whose assignment closed are not swept early; they follow
 // the same timeouts.
