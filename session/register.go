@@ -1,12 +1,16 @@
 package session
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/virtualaipatient/integration/scoring"
 )
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,63}$`)
@@ -79,8 +83,11 @@ func caseStatus(ctx context.Context, tx Tx, c Case) (CaseStatus, error) {
 // PublishCaseVersion publishes an immutable version of a registered case.
 // The rubric must validate and the version must be above the latest one
 // published; the title defaults to the case's. The case becomes published.
-// A retired case fails with ErrCaseRetired, an unknown one with
-// ErrUnknownCase.
+// Publishing a version again with the same title and rubric returns the
+// stored version and changes nothing, so a host may register its catalog
+// at every start; the same version with other content fails with an
+// ErrInvalid. A retired case fails with ErrCaseRetired, an unknown one
+// with ErrUnknownCase.
 func (s *Service) PublishCaseVersion(ctx context.Context, v CaseVersion) (CaseVersion, error) {
 	if err := checkIdentifiers("case_version.title", v.Title); err != nil {
 		return CaseVersion{}, err
@@ -100,12 +107,21 @@ func (s *Service) PublishCaseVersion(ctx context.Context, v CaseVersion) (CaseVe
 			return ErrCaseRetired
 		}
 
-		if err := checkAboveLatest(ctx, tx, v); err != nil {
+		if v.Title == "" {
+			v.Title = c.Title
+		}
+
+		stored, err := republished(ctx, tx, v)
+		if err != nil || stored != nil {
+			if stored != nil {
+				v = *stored
+			}
+
 			return err
 		}
 
-		if v.Title == "" {
-			v.Title = c.Title
+		if err := checkAboveLatest(ctx, tx, v); err != nil {
+			return err
 		}
 
 		if err := checkCaseText(c); err != nil {
@@ -141,6 +157,49 @@ func checkVersion(v CaseVersion) error {
 	}
 
 	return nil
+}
+
+// republished returns the stored version when v's MAJOR.MINOR is already
+// published with the same title and rubric, so that a host registering its
+// catalog at every start publishes each version once. The same version
+// with other content fails: published versions are immutable.
+func republished(ctx context.Context, tx Tx, v CaseVersion) (*CaseVersion, error) {
+	stored, err := tx.GetCaseVersion(ctx, v.CaseID, v.Major, v.Minor)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+
+	if err != nil {
+		return nil, fmt.Errorf("session: case version: %w", err)
+	}
+
+	same, err := sameRubric(stored.Rubric, v.Rubric)
+	if err != nil {
+		return nil, err
+	}
+
+	if !same || stored.Title != v.Title {
+		return nil, invalid("case_version.version",
+			"already published with another title or rubric; publish a new version")
+	}
+
+	return &stored, nil
+}
+
+// sameRubric compares rubrics by their JSON form, which ignores the
+// difference between nil and empty lists that a store round trip makes.
+func sameRubric(a, b scoring.Rubric) (bool, error) {
+	ja, err := json.Marshal(a)
+	if err != nil {
+		return false, fmt.Errorf("session: rubric: %w", err)
+	}
+
+	jb, err := json.Marshal(b)
+	if err != nil {
+		return false, fmt.Errorf("session: rubric: %w", err)
+	}
+
+	return bytes.Equal(ja, jb), nil
 }
 
 func checkAboveLatest(ctx context.Context, tx Tx, v CaseVersion) error {

@@ -261,10 +261,20 @@ func TestServiceRegistration(t *testing.T) {
 				_, err := svc.PublishCaseVersion(ctx, session.CaseVersion{CaseID: "acs-chest-pain", Major: 2})
 				return err
 			}},
-		{name: "version not above latest", wantErr: session.ErrInvalid, wantField: "case_version.version",
+		{name: "published version with another rubric", wantErr: session.ErrInvalid,
+			wantField: "case_version.version",
+			do: func() error {
+				other := referenceRubric()
+				other.Threshold = 0.8
+				_, err := svc.PublishCaseVersion(ctx, session.CaseVersion{CaseID: "acs-chest-pain",
+					Major: 1, Rubric: other})
+				return err
+			}},
+		{name: "published version with another title", wantErr: session.ErrInvalid,
+			wantField: "case_version.version",
 			do: func() error {
 				_, err := svc.PublishCaseVersion(ctx, session.CaseVersion{CaseID: "acs-chest-pain",
-					Major: 1, Rubric: referenceRubric()})
+					Major: 1, Title: "Renamed", Rubric: referenceRubric()})
 				return err
 			}},
 		{name: "unknown case", wantErr: session.ErrUnknownCase,
@@ -339,4 +349,32 @@ func TestServiceAssignmentTargetUnique(t *testing.T) {
 
 	require.NoError(t, svc.DeleteAssignment(ctx, "partner-a", a.ID))
 	require.ErrorIs(t, svc.DeleteAssignment(ctx, "partner-a", a.ID), session.ErrNotFound)
+}
+
+// TestPublishCaseVersionAgain publishes the same version at every start,
+// as a host registering its catalog does: the first publication stands.
+func TestPublishCaseVersionAgain(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t, memory.New())
+	first, err := svc.PublishCaseVersion(ctx, session.CaseVersion{CaseID: "acs-chest-pain",
+		Major: 1, Minor: 1, Rubric: referenceRubric()})
+	require.NoError(t, err)
+
+	svc.Now = func() time.Time { return t0.Add(time.Hour) }
+	again, err := svc.PublishCaseVersion(ctx, session.CaseVersion{CaseID: "acs-chest-pain",
+		Major: 1, Minor: 1, Rubric: referenceRubric()})
+	require.NoError(t, err, "the same content is published once")
+	assert.Equal(t, first.PublishedAt, again.PublishedAt)
+
+	_, err = svc.PublishCaseVersion(ctx, session.CaseVersion{CaseID: "acs-chest-pain",
+		Major: 1, Minor: 0, Rubric: referenceRubric()})
+	require.NoError(t, err, "an older version with its own content is still recognised")
+
+	_, err = svc.PublishCaseVersion(ctx, session.CaseVersion{CaseID: "acs-chest-pain",
+		Major: 1, Minor: 2, Title: "Chest pain", Rubric: referenceRubric()})
+	require.NoError(t, err)
+
+	_, err = svc.PublishCaseVersion(ctx, session.CaseVersion{CaseID: "acs-chest-pain",
+		Major: 0, Minor: 9, Rubric: referenceRubric()})
+	assert.ErrorIs(t, err, session.ErrInvalid)
 }
