@@ -14,7 +14,8 @@ import (
 )
 
 // MaxSubjectBytes caps the ID token's "sub", as launch tokens cap theirs:
-// a longer subject fails with a *ClaimError of ErrClaimInvalid.
+// a longer subject fails with a *ClaimError of ErrClaimInvalid. Mapped
+// cohort, case and case set ids have the same cap.
 const MaxSubjectBytes = 256
 
 // maxNameBytes caps the display name; a longer one is dropped.
@@ -97,32 +98,47 @@ func (c claimSet) launch(cfg Config, f Flow, idt *gooidc.IDToken) (*launch.Launc
 	return l, nil
 }
 
-// checkSubject accepts what launch tokens accept as "sub": not empty nor
-// blank, at most MaxSubjectBytes bytes of UTF-8 without control
-// characters. Errors name the claim, never its value.
+// checkSubject accepts as "sub" what launch.CheckID accepts as a launch
+// token's "sub". Errors name the claim, never its value.
 func checkSubject(sub string) error {
 	switch {
 	case sub == "":
 		return &ClaimError{Kind: ErrClaimMissing, Claim: "sub"}
-	case len(sub) > MaxSubjectBytes, !utf8.ValidString(sub),
-		strings.IndexFunc(sub, unicode.IsControl) >= 0,
-		strings.TrimFunc(sub, unicode.IsSpace) == "":
+	case launch.CheckID("sub", sub) != nil:
 		return &ClaimError{Kind: ErrClaimInvalid, Claim: "sub"}
 	}
 
 	return nil
 }
 
+// validTargetID accepts a cohort, case or case set id: what launch.CheckID
+// accepts (at most MaxSubjectBytes bytes of valid UTF-8, not blank, no
+// control or format (Cf) character such as a bidi override or a zero-width
+// space, not "." or ".."), and without U+FFFD, which decoding the ID
+// token's JSON puts in place of bytes that were not UTF-8.
+func validTargetID(v string) bool {
+	return launch.CheckID("id", v) == nil && !strings.ContainsRune(v, utf8.RuneError)
+}
+
 // displayName keeps a name only if it looks like one: a value too long,
-// with control characters or holding something shaped like an e-mail
-// address is dropped rather than stored as the learner's name.
+// with control characters or bidi controls (which reorder the text shown
+// around it) or holding something shaped like an e-mail address is dropped
+// rather than stored as the learner's name. Other format characters, such
+// as the zero-width joiner of emoji and some scripts, are kept.
 func displayName(name string) string {
 	if len(name) > maxNameBytes || !utf8.ValidString(name) ||
-		strings.IndexFunc(name, unicode.IsControl) >= 0 || emailShape.MatchString(name) {
+		strings.IndexFunc(name, controlOrBidi) >= 0 || emailShape.MatchString(name) {
 		return ""
 	}
 
 	return name
+}
+
+// controlOrBidi reports control characters and the bidi embedding,
+// override and isolate controls (U+202A-U+202E, U+2066-U+2069).
+func controlOrBidi(r rune) bool {
+	return unicode.IsControl(r) || ('\u202A' <= r && r <= '\u202E') ||
+		('\u2066' <= r && r <= '\u2069')
 }
 
 // resolve returns the value of one source.
@@ -154,7 +170,7 @@ func (c claimSet) resolve(s Source, login, groups, label string, required bool) 
 		return "", &ClaimError{Kind: ErrClaimMissing, Claim: sourceName(s, label)}
 	}
 
-	if !validID(v) {
+	if v != "" && !validTargetID(v) {
 		return "", &ClaimError{Kind: ErrClaimInvalid, Claim: sourceName(s, label)}
 	}
 

@@ -66,6 +66,16 @@ func TestCheckSubject(t *testing.T) {
 		{name: "blank", sub: "  ", wantErr: ErrClaimInvalid},
 		{name: "control character", sub: "a\x00b", wantErr: ErrClaimInvalid},
 		{name: "invalid utf-8", sub: "a\xffb", wantErr: ErrClaimInvalid},
+		{name: "non-ascii", sub: "josé-用户"},
+		{name: "dots inside", sub: "a..b"},
+		{name: "three dots", sub: "..."},
+		{name: "dot", sub: ".", wantErr: ErrClaimInvalid},
+		{name: "dot dot", sub: "..", wantErr: ErrClaimInvalid},
+		{name: "c1 control", sub: "a\u0085b", wantErr: ErrClaimInvalid},
+		{name: "zero-width space", sub: "a\u200bb", wantErr: ErrClaimInvalid},
+		{name: "bidi override", sub: "\u202eab", wantErr: ErrClaimInvalid},
+		{name: "soft hyphen", sub: "a\u00adb", wantErr: ErrClaimInvalid},
+		{name: "byte order mark", sub: "\ufeffab", wantErr: ErrClaimInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,6 +106,13 @@ func TestLaunchName(t *testing.T) {
 		{name: "an at sign alone", raw: `"Ada @ home"`, want: "Ada @ home"},
 		{name: "too long", raw: `"` + strings.Repeat("a", 257) + `"`},
 		{name: "control character", raw: `"Ada\nLovelace"`},
+		{name: "c1 control", raw: `"Ada\u0085Lovelace"`},
+		{name: "bidi override", raw: `"Ada \u202eecalevoL"`},
+		{name: "bidi embedding", raw: `"\u202aAda"`},
+		{name: "bidi isolate", raw: `"Ada \u2066x\u2069"`},
+		{name: "first strong isolate", raw: `"\u2068Ada"`},
+		{name: "zero-width joiner kept", raw: `"Ada \u200d"`, want: "Ada \u200d"},
+		{name: "non-ascii kept", raw: `"Zoë Ñúñez 李"`, want: "Zoë Ñúñez 李"},
 	}
 	cfg := Config{PartnerID: "p", Issuer: "https://idp.example",
 		Mapping: Mapping{Cohort: Fixed("c")}}.withDefaults()
@@ -109,6 +126,73 @@ func TestLaunchName(t *testing.T) {
 			l, err := c.launch(cfg, Flow{Nonce: "n"}, &gooidc.IDToken{Subject: "u"})
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, l.Name)
+		})
+	}
+}
+
+// TestResolveIDs checks that cohort, case and case set ids follow the
+// identifier rule of launch tokens, whichever source they come from.
+func TestResolveIDs(t *testing.T) {
+	tests := []struct {
+		name  string
+		value string
+		ok    bool
+	}{
+		{name: "plain", value: "im-2026", ok: true},
+		{name: "non-ascii", value: "cohorte-é", ok: true},
+		{name: "at the cap", value: strings.Repeat("c", MaxSubjectBytes), ok: true},
+		{name: "over the cap", value: strings.Repeat("c", MaxSubjectBytes+1)},
+		{name: "dot", value: "."},
+		{name: "dot dot", value: ".."},
+		{name: "control character", value: "a\tb"},
+		{name: "c1 control", value: "a\u0085b"},
+		{name: "zero-width space", value: "a\u200bb"},
+		{name: "bidi override", value: "\u202eab"},
+		{name: "invalid utf-8", value: "a\xffb"},
+		{name: "replacement character", value: "a\ufffdb"},
+		{name: "blank", value: "  "},
+	}
+	for _, tt := range tests {
+		raw, err := json.Marshal(tt.value)
+		require.NoError(t, err)
+
+		groups, err := json.Marshal([]string{"vap-cohort:" + tt.value})
+		require.NoError(t, err)
+
+		claims := claimSet{"cohort": raw, "groups": groups}
+		sources := []struct {
+			name string
+			src  Source
+		}{
+			{"claim", FromClaim("cohort")},
+			{"group", FromGroup("vap-cohort:")},
+			{"login", FromLogin()},
+			{"default", Source{Claim: "absent", Default: tt.value}},
+		}
+		for _, s := range sources {
+			t.Run(tt.name+"/"+s.name, func(t *testing.T) {
+				got, err := claims.resolve(s.src, tt.value, "groups", "cohort", true)
+				if tt.ok {
+					require.NoError(t, err)
+					assert.Equal(t, tt.value, got)
+					return
+				}
+
+				assert.ErrorIs(t, err, ErrClaimInvalid)
+				var ce *ClaimError
+				require.ErrorAs(t, err, &ce)
+				assert.NotContains(t, ce.Error(), tt.value)
+			})
+		}
+
+		t.Run(tt.name+"/fixed", func(t *testing.T) {
+			c := validConfig()
+			c.Mapping.Case = Fixed(tt.value)
+			if tt.ok {
+				assert.NoError(t, c.Validate())
+			} else {
+				assert.ErrorIs(t, c.Validate(), ErrConfig)
+			}
 		})
 	}
 }

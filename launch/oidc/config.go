@@ -77,7 +77,13 @@ type ClientAuth struct {
 }
 
 // Mapping says where the launch's role, cohort, case and case set come
-// from. Subject is always the ID token's "sub".
+// from. Subject is always the ID token's "sub". The subject and every
+// cohort, case and case set id, whatever its source, follow the rule of
+// launch tokens' ids (launch.CheckID): at most MaxSubjectBytes bytes of
+// valid UTF-8, not blank, no control or format (Cf) character, not "." or
+// ".."; mapped ids also hold no U+FFFD. A value read at sign-in that
+// breaks it fails with a *ClaimError of ErrClaimInvalid; a fixed value or
+// default that breaks it fails Config.Validate.
 type Mapping struct {
 	// Role is the user's role, "learner" or "instructor". Default: the
 	// fixed value "learner". It may not come from the login request.
@@ -230,6 +236,12 @@ func (m Mapping) problem() string {
 	for _, f := range fields {
 		if f.src.set() && f.src.kinds() != 1 {
 			return f.name + " source must set exactly one of claim, group, value and login"
+		}
+
+		for _, v := range []string{f.src.Value, f.src.Default} {
+			if v != "" && !validTargetID(v) {
+				return f.name + " value and default must be valid ids"
+			}
 		}
 	}
 

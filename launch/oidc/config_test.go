@@ -1,10 +1,14 @@
 package oidc
 
 import (
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/virtualaipatient/integration/launch"
 )
 
 func validConfig() Config {
@@ -85,4 +89,22 @@ func TestValidateTokenEndpointAudience(t *testing.T) {
 	c := validConfig()
 	c.ClientAuth.TokenEndpointAudience = true
 	assert.ErrorIs(t, c.Validate(), ErrConfig, "only a client key signs an assertion")
+}
+
+// TestDefaultFlowsClock checks that the handler's own MemoryFlows tells
+// expired flows by the handler's clock.
+func TestDefaultFlowsClock(t *testing.T) {
+	h, err := NewHandler(HandlerConfig{Partners: []Config{validConfig()},
+		CallbackURL: "https://vap.example/sso/callback",
+		Complete:    func(http.ResponseWriter, *http.Request, *launch.Launch) {},
+		Now:         func() time.Time { return testNow }})
+	require.NoError(t, err)
+
+	k, ok := h.keeper.(storeKeeper)
+	require.True(t, ok)
+	m, ok := k.store.(*MemoryFlows)
+	require.True(t, ok)
+	require.NotNil(t, m.Now)
+	assert.Equal(t, testNow, m.Now())
+	assert.Zero(t, m.Max, "the default cap")
 }

@@ -13,13 +13,31 @@ import (
 
 // CookiePrefix starts the name of every flow cookie; the rest is derived
 // from the flow's state, so that each sign-in has its own cookie.
+//
+// NOTE: flow and binding cookies use the __Secure- prefix, not __Host-,
+// because they are scoped to the callback path and __Host- requires
+// Path=/. The prefix makes browsers accept such a cookie only with Secure
+// from an https page, so nobody on a plain-http path can plant one. It
+// does not stop another host of the same site (other.vap.example beside
+// sso.vap.example, or any subdomain of the callback's registrable domain)
+// from setting one with Domain=vap.example. Such a host cannot read,
+// replace or end a learner's own flows: they are host-only and HttpOnly,
+// and their names derive from states it never sees. But it can plant in
+// a victim's browser the cookie of a flow it started in its own browser
+// (its own binder, or its own sealed flow) and send the victim to that
+// flow's callback URL: the state and cookie checks then pass, and the
+// victim is signed in to the attacker's account, the login CSRF the
+// binding exists to stop. Serve the callback on a registrable domain
+// whose every host is trusted with https; where that cannot be promised,
+// the cookies would need the __Host- prefix and Path=/.
 const CookiePrefix = "__Secure-vap-oidc-"
 
 // BinderCookiePrefix starts the name of every binding cookie: with a
 // FlowStore, the login sets one per flow, named after the flow's state and
 // holding a random binder that the callback requires, so that only the
 // browser that started a sign-in can end it. Its attributes are those of
-// the flow cookies of CookieFlows.
+// the flow cookies of CookieFlows. See the note on CookiePrefix for what a
+// host of the same site can do despite the __Secure- prefix.
 const BinderCookiePrefix = "__Secure-vap-oidc-bind-"
 
 // maxCookieBytes caps a flow cookie's value before it is decoded.

@@ -24,8 +24,12 @@
 // a sign-in can end it: with a FlowStore the login also sets a binding
 // cookie that the callback requires (see [BinderCookiePrefix]), so that a
 // callback URL sent to another browser (login CSRF) fails with
-// state_mismatch. Every failure wraps one sentinel of errors.go; [Code]
-// gives its stable code, and the learner sees a short page with that code
-// and never any token content. Failed sign-ins are logged to
-// [HandlerConfig.Logger] with stable codes and keyed hashes only.
+// state_mismatch. The note on [CookiePrefix] says what other hosts of the
+// same site can still do. Each partner starts sign-ins at a bounded rate
+// ([HandlerConfig.SignInRate]) and [MemoryFlows] keeps a bounded number of
+// flows, so that anonymous logins cannot make the flows kept grow without
+// bound. Every failure wraps one sentinel of errors.go; [Code] gives its
+// stable code, and the learner sees a short page with that code and never
+// any token content. Failed sign-ins are logged to [HandlerConfig.Logger]
+// with stable codes and keyed hashes only.
 package oidc

@@ -53,6 +53,20 @@ var (
 	ErrFlowStore = newKind("flow_store_unavailable", "flow store unavailable",
 		http.StatusServiceUnavailable)
 
+	// ErrFlowStoreFull is returned by MemoryFlows.SaveFlow when it holds
+	// its maximum of live flows, and so by the login, which then shows a
+	// page with status 503. Another FlowStore may return it (or wrap it)
+	// to get the same page.
+	ErrFlowStoreFull = newKind("flow_store_full", "too many sign-ins in progress",
+		http.StatusServiceUnavailable)
+
+	// ErrSignInRateLimited is returned by the login and the initiate
+	// endpoint when a partner starts sign-ins faster than
+	// HandlerConfig.SignInRate allows. Its page has status 429 and a
+	// Retry-After header.
+	ErrSignInRateLimited = newKind("sign_in_rate_limited", "too many sign-ins started",
+		http.StatusTooManyRequests)
+
 	// ErrProviderError is returned when the provider redirected back with
 	// an OAuth error (the learner refused, the provider failed...).
 	ErrProviderError = newKind("provider_error", "identity provider refused the sign-in",

@@ -65,16 +65,44 @@ func StateKey(state string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// DefaultMaxMemoryFlows is the default MemoryFlows.Max: live flows take
+// about half a kilobyte each, so a full store holds some 50 MB.
+const DefaultMaxMemoryFlows = 100_000
+
 // MemoryFlows is a FlowStore in process memory, for one process. Its zero
-// value is ready to use, and it is safe for concurrent use.
+// value is ready to use, and it is safe for concurrent use. Set its fields
+// before the first call and do not change them afterwards.
+//
+// It holds at most Max flows that have not expired: when full, SaveFlow
+// first drops the expired flows and, if that frees no room, refuses the
+// new flow with ErrFlowStoreFull, so that anonymous logins cannot make it
+// grow without bound. HandlerConfig.SignInRate keeps ordinary traffic far from
+// the cap.
 type MemoryFlows struct {
-	mu     sync.Mutex
-	flows  map[string]Flow
-	purged time.Time
+	// Max is the most flows kept at once. Zero (or less) means
+	// DefaultMaxMemoryFlows.
+	Max int
+	// Now is the clock that tells expired flows. Default time.Now. The
+	// handler's default MemoryFlows uses HandlerConfig.Now.
+	Now func() time.Time
+
+	mu    sync.Mutex
+	flows map[string]Flow
+	// soonest is at or before the earliest expiry of the kept flows, so
+	// that no scan runs while no flow can have expired.
+	soonest time.Time
+	purged  time.Time
 }
 
-// SaveFlow stores f. Now and then it drops expired flows.
+// SaveFlow stores f, replacing a flow of the same state. Now and then, and
+// whenever the store is full, it drops expired flows. It returns
+// ErrFlowStoreFull when Max flows are live.
 func (m *MemoryFlows) SaveFlow(_ context.Context, f Flow) error {
+	now := time.Now()
+	if m.Now != nil {
+		now = m.Now()
+	}
+
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
@@ -82,20 +110,47 @@ func (m *MemoryFlows) SaveFlow(_ context.Context, f Flow) error {
 		m.flows = make(map[string]Flow)
 	}
 
-	if f.ExpiresAt.Sub(m.purged) > DefaultFlowTTL {
-		cutoff := f.ExpiresAt.Add(-MaxFlowTTL) // never after now
-		for k, old := range m.flows {
-			if old.ExpiresAt.Before(cutoff) {
-				delete(m.flows, k)
-			}
-		}
-
-		m.purged = f.ExpiresAt
+	limit := m.Max
+	if limit <= 0 {
+		limit = DefaultMaxMemoryFlows
 	}
 
-	m.flows[StateKey(f.State)] = f
+	key := StateKey(f.State)
+	_, replaces := m.flows[key]
+	if now.Sub(m.purged) >= DefaultFlowTTL || (!replaces && len(m.flows) >= limit) {
+		m.dropExpired(now)
+	}
+
+	if !replaces && len(m.flows) >= limit {
+		return ErrFlowStoreFull
+	}
+
+	m.flows[key] = f
+	if len(m.flows) == 1 || f.ExpiresAt.Before(m.soonest) {
+		m.soonest = f.ExpiresAt
+	}
 
 	return nil
+}
+
+// dropExpired deletes the flows expired at now, unless none can have.
+func (m *MemoryFlows) dropExpired(now time.Time) {
+	m.purged = now
+	if now.Before(m.soonest) {
+		return
+	}
+
+	var soonest time.Time
+	for k, f := range m.flows {
+		switch {
+		case !now.Before(f.ExpiresAt):
+			delete(m.flows, k)
+		case soonest.IsZero() || f.ExpiresAt.Before(soonest):
+			soonest = f.ExpiresAt
+		}
+	}
+
+	m.soonest = soonest
 }
 
 // TakeFlow returns the flow once.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -36,7 +37,8 @@ type HandlerConfig struct {
 	CallbackURL string
 	// Complete receives every verified launch.
 	Complete CompleteFunc
-	// Flows keeps flows server side. Default: a new MemoryFlows, which
+	// Flows keeps flows server side. Default: a new MemoryFlows (with
+	// Now as its clock and DefaultMaxMemoryFlows as its cap), which
 	// works for a single process only. Must be nil when Cookies is set.
 	// Each flow is bound to the browser that started it by a binding
 	// cookie (see BinderCookiePrefix), so that a callback URL opened in
@@ -44,6 +46,19 @@ type HandlerConfig struct {
 	Flows FlowStore
 	// Cookies keeps flows in sealed cookies instead of Flows.
 	Cookies *CookieFlows
+	// SignInRate limits, per partner, how fast sign-ins start (Login and
+	// Initiate together): each start keeps a flow until its callback or
+	// its expiry. A start over the limit gets a page with status 429, the
+	// code sign_in_rate_limited and a Retry-After header. Zero fields take
+	// DefaultSignInRate's. Requests naming no configured partner are
+	// refused before the limit and never add a bucket.
+	//
+	// NOTE: the limit is per partner, not per browser: anonymous requests
+	// can spend a partner's budget and hold its learners back while they
+	// last. It bounds what they cost (flows kept, rows written); put a
+	// per-client limit in front, such as at a reverse proxy, where that
+	// matters.
+	SignInRate RateLimit
 	// FlowTTL is how long a sign-in may take. Default DefaultFlowTTL; at
 	// most MaxFlowTTL.
 	FlowTTL time.Duration
@@ -70,6 +85,7 @@ type Handler struct {
 	callback *url.URL
 	complete CompleteFunc
 	keeper   keeper
+	rate     RateLimit
 	ttl      time.Duration
 	client   *http.Client
 	now      func() time.Time
@@ -100,7 +116,7 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 			return nil, errorf(ErrConfig, "partner %q configured twice", p.PartnerID)
 		}
 
-		h.partners[p.PartnerID] = &partner{cfg: p.withDefaults()}
+		h.partners[p.PartnerID] = &partner{cfg: p.withDefaults(), starts: h.rate.limiter()}
 	}
 
 	return h, nil
@@ -118,12 +134,9 @@ func (h *Handler) setDefaults(cfg HandlerConfig) error {
 		return errorf(ErrConfig, "flow ttl must be at most %v", MaxFlowTTL)
 	}
 
-	path := h.callback.EscapedPath()
-	h.keeper = storeKeeper{store: cfg.Flows, path: path}
-	if cfg.Cookies != nil {
-		h.keeper = cookieKeeper{flows: cfg.Cookies, path: path}
-	} else if cfg.Flows == nil {
-		h.keeper = storeKeeper{store: &MemoryFlows{}, path: path}
+	var err error
+	if h.rate, err = cfg.SignInRate.withDefaults(); err != nil {
+		return err
 	}
 
 	if h.ttl == 0 {
@@ -136,6 +149,14 @@ func (h *Handler) setDefaults(cfg HandlerConfig) error {
 
 	if h.now == nil {
 		h.now = time.Now
+	}
+
+	path := h.callback.EscapedPath()
+	h.keeper = storeKeeper{store: cfg.Flows, path: path}
+	if cfg.Cookies != nil {
+		h.keeper = cookieKeeper{flows: cfg.Cookies, path: path}
+	} else if cfg.Flows == nil {
+		h.keeper = storeKeeper{store: &MemoryFlows{Now: h.now}, path: path}
 	}
 
 	h.logger = logkey.Discard(cfg.Logger)
@@ -221,7 +242,14 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request, q url.Values,
 		return attempt{}, ErrUnknownPartner
 	}
 
+	// Every start keeps a flow, so each partner's starts are limited,
+	// before any discovery or store is touched.
 	a := attempt{partnerID: p.cfg.PartnerID}
+	if d := admit(p.starts, h.now()); d > 0 {
+		return a, &retryError{after: d,
+			err: errorf(ErrSignInRateLimited, "the partner's sign-in rate is spent")}
+	}
+
 	prov, err := p.provider(r.Context(), h)
 	if err != nil {
 		return a, err
@@ -310,6 +338,13 @@ func readLogin(q url.Values, hint bool) (loginRequest, error) {
 		return req, errorf(ErrBadRequest, "partner is required")
 	}
 
+	// The target becomes the launch's ids: the mapping checks them again.
+	for _, v := range []string{req.target.CohortID, req.target.CaseID, req.target.CaseSetID} {
+		if v != "" && !validTargetID(v) {
+			return req, errorf(ErrBadRequest, "a target id has format characters or is a dot")
+		}
+	}
+
 	return req, nil
 }
 
@@ -369,7 +404,9 @@ func (k storeKeeper) save(ctx context.Context, w http.ResponseWriter, f Flow,
 
 	bound := f
 	bound.State = boundState(f.State, binder)
-	if err := k.store.SaveFlow(ctx, bound); err != nil {
+	if err := k.store.SaveFlow(ctx, bound); errors.Is(err, ErrFlowStoreFull) {
+		return err
+	} else if err != nil {
 		return errorf(ErrFlowStore, "save flow: %w", err)
 	}
 

@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/virtualaipatient/integration/internal/signinpage"
@@ -12,6 +13,8 @@ var hints = map[string]string{
 	"request_invalid":        "The sign-in link is malformed. Start again from your platform.",
 	"state_mismatch":         "This sign-in was already used or has expired. Start again.",
 	"flow_store_unavailable": "Sign-in is unavailable right now. Try again in a moment.",
+	"flow_store_full":        "Too many sign-ins are in progress. Try again in a moment.",
+	"sign_in_rate_limited":   "Too many sign-ins are starting. Try again in a moment.",
 	"provider_error":         "Your organisation's sign-in did not complete.",
 	"provider_unavailable":   "Your organisation's sign-in service cannot be reached.",
 	"issuer_mismatch":        "The sign-in came from an unexpected service.",
@@ -34,5 +37,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, step string, a at
 	}
 
 	h.logFailure(r.Context(), step, code, a, err)
+	var re *retryError
+	if errors.As(err, &re) {
+		setRetryAfter(w, re.after)
+	}
+
 	signinpage.Write(w, status(err), code, hints[code])
 }

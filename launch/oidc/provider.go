@@ -11,6 +11,7 @@ import (
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+	"golang.org/x/time/rate"
 )
 
 // maxDiscoveryBytes caps the discovery document.
@@ -27,6 +28,8 @@ type provider struct {
 // use. A failed discovery is retried on the next sign-in.
 type partner struct {
 	cfg Config
+	// starts limits how fast the partner's sign-ins start.
+	starts *rate.Limiter
 
 	mu   sync.Mutex
 	prov *provider

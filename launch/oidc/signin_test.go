@@ -274,6 +274,10 @@ func TestLoginRequests(t *testing.T) {
 			wantCode: "request_invalid", status: http.StatusBadRequest},
 		{name: "control character", query: url.Values{"partner": {partnerA}, "case": {"a\nb"}},
 			wantCode: "request_invalid", status: http.StatusBadRequest},
+		{name: "format character", query: url.Values{"partner": {partnerA},
+			"cohort": {"a\u200bb"}}, wantCode: "request_invalid", status: http.StatusBadRequest},
+		{name: "dot dot", query: url.Values{"partner": {partnerA}, "case_set": {".."}},
+			wantCode: "request_invalid", status: http.StatusBadRequest},
 	}
 	e := newEnv(t)
 	for _, tt := range tests {
