@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -198,12 +199,12 @@ func DecodeWebhook(id string, body []byte) (*WebhookEvent, error) {
 	var err error
 	switch {
 	case wire.Type == reporting.WebhookLearnerDeleted:
-		e.Deletion = &reporting.DeletionReceipt{}
-		if json.Unmarshal(wire.Data, e.Deletion) != nil {
-			err = ErrWebhookPayload
-		}
+		e.Deletion, err = decodeDeletion(wire.Data)
 	case strings.HasPrefix(wire.Type, "session."):
 		e.Summary, err = decodeSummary(wire.Data)
+		if err == nil && e.Summary.Revision != e.Revision {
+			err = fmt.Errorf("%w: the envelope's revision is not the summary's", ErrWebhookPayload)
+		}
 	}
 
 	if err != nil {
@@ -213,8 +214,24 @@ func DecodeWebhook(id string, body []byte) (*WebhookEvent, error) {
 	return e, nil
 }
 
+// decodeDeletion decodes the receipt of a learner.deleted event, which
+// must name the deletion and the learner: a receipt without them cannot
+// be acted on.
+func decodeDeletion(data json.RawMessage) (*reporting.DeletionReceipt, error) {
+	var r reporting.DeletionReceipt
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, ErrWebhookPayload
+	}
+
+	if r.DeletionID == "" || r.PartnerUserID == "" {
+		return nil, fmt.Errorf("%w: the receipt names no deletion or learner", ErrWebhookPayload)
+	}
+
+	return &r, nil
+}
+
 // decodeSummary decodes the data of a session event, which must be a full
-// session summary.
+// session summary of a schema this package reads (major version 1).
 func decodeSummary(data json.RawMessage) (*reporting.SessionSummary, error) {
 	var s reporting.SessionSummary
 	if err := json.Unmarshal(data, &s); err != nil {
@@ -223,6 +240,12 @@ func decodeSummary(data json.RawMessage) (*reporting.SessionSummary, error) {
 
 	if s.SchemaVersion == "" || s.SessionID == "" {
 		return nil, ErrWebhookNoSummary
+	}
+
+	major, _, _ := strings.Cut(s.SchemaVersion, ".")
+	if wantMajor, _, _ := strings.Cut(reporting.SummarySchemaVersion, "."); major != wantMajor {
+		return nil, fmt.Errorf("%w: summary schema %q is not %s.x; update the SDK",
+			ErrWebhookPayload, s.SchemaVersion, wantMajor)
 	}
 
 	return &s, nil

@@ -31,7 +31,7 @@ func ExampleWebhookVerifier_Handler() {
 	// What VAP sends: a body and three signature headers.
 	body := []byte(`{"id":"evt-1","type":"session.completed",` +
 		`"timestamp":"2026-03-02T09:00:00.000Z","revision":3,` +
-		`"data":{"schema_version":"1.0","session_id":"s-1","status":"completed"}}`)
+		`"data":{"schema_version":"1.0","session_id":"s-1","revision":3,"status":"completed"}}`)
 	now := time.Now()
 	wh, _ := standardwebhooks.NewWebhook(secret)
 	sig, _ := wh.Sign("evt-1", now, body)

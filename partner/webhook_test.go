@@ -315,6 +315,24 @@ func TestDecodeWebhookRefusesThinSummary(t *testing.T) {
 		// A thin deletion still names the learner and the sessions to
 		// delete: it is passed on (without deleted_at).
 		{name: "thin deletion", body: thinDeletion},
+		{name: "deletion with an empty receipt", want: partner.ErrWebhookPayload,
+			body: []byte(`{"id":"` + hookID + `","type":"learner.deleted","revision":0,` +
+				`"data":{}}`)},
+		{name: "deletion with a null receipt", want: partner.ErrWebhookPayload,
+			body: []byte(`{"id":"` + hookID + `","type":"learner.deleted","revision":0,` +
+				`"data":null}`)},
+		{name: "deletion naming no learner", want: partner.ErrWebhookPayload,
+			body: []byte(`{"id":"` + hookID + `","type":"learner.deleted","revision":0,` +
+				`"data":{"deletion_id":"d-1","partner_id":"acme-cme","session_ids":[]}}`)},
+		{name: "summary of an unknown major schema", want: partner.ErrWebhookPayload,
+			body: []byte(`{"id":"` + hookID + `","type":"session.started","revision":2,` +
+				`"data":{"schema_version":"9.9","session_id":"s-1","revision":2}}`)},
+		{name: "summary of a newer minor schema",
+			body: []byte(`{"id":"` + hookID + `","type":"session.started","revision":2,` +
+				`"data":{"schema_version":"1.7","session_id":"s-1","revision":2}}`)},
+		{name: "envelope revision not the summary's", want: partner.ErrWebhookPayload,
+			body: []byte(`{"id":"` + hookID + `","type":"session.started","revision":5,` +
+				`"data":{"schema_version":"1.0","session_id":"s-1","revision":2}}`)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
