@@ -25,6 +25,7 @@ func TestKeygen(t *testing.T) {
 		{"ES256", []string{"--alg", "ES256"}, launch.ES256},
 		{"EdDSA", []string{"--alg", "EdDSA"}, launch.EdDSA},
 		{"RS256", []string{"--alg", "RS256", "--bits", "2048"}, launch.RS256},
+		{"PS256", []string{"--alg", "PS256", "--bits", "2048"}, launch.PS256},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,9 +52,18 @@ func TestKeygen(t *testing.T) {
 			assert.Equal(t, signer.Public(), keys[0].Key)
 
 			// jwks prints the same set from the private key file.
-			j := vapctl(envAt(t0), "", "jwks", "--key", keyFile)
+			j := vapctl(envAt(t0), "", "jwks", "--key", keyFile, "--alg", tt.alg)
 			require.Equal(t, exitOK, j.code, j.stderr)
 			assert.JSONEq(t, string(readFile(t, jwksFile)), j.stdout)
+
+			// A token minted with the key and algorithm passes doctor
+			// with the JWKS written.
+			m := vapctl(envAt(t0), "", "mint", "--key", keyFile, "--alg", tt.alg,
+				"--iss", testIssuer, "--aud", testAudience, "--sub", testSubject, "--cohort", "c")
+			require.Equal(t, exitOK, m.code, m.stderr)
+			d := vapctl(envAt(t0), m.stdout, "doctor", "--jwks-file", jwksFile,
+				"--iss", testIssuer, "--aud", testAudience)
+			assert.Equal(t, exitOK, d.code, d.stdout)
 		})
 	}
 }
@@ -70,6 +80,10 @@ func TestKeygenRefusals(t *testing.T) {
 		{"HS256", []string{"keygen", "--alg", "HS256", "--out", tempPath(t, "x.pem")}, exitUsage},
 		{"small RSA", []string{"keygen", "--alg", "RS256", "--bits", "1024", "--out", tempPath(t, "x.pem")},
 			exitUsage},
+		{"small RSA for PS256", []string{"keygen", "--alg", "PS256", "--bits", "1024",
+			"--out", tempPath(t, "x.pem")}, exitUsage},
+		{"bits for ES256", []string{"keygen", "--alg", "ES256", "--bits", "2048",
+			"--out", tempPath(t, "x.pem")}, exitUsage},
 		{"existing file", []string{"keygen", "--out", existing}, exitFailure},
 	}
 	for _, tt := range tests {

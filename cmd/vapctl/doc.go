@@ -3,7 +3,7 @@
 //
 // It wraps package launch of this SDK:
 //
-//	vapctl keygen   generate a signing key (ES256, EdDSA or RS256) and its JWKS
+//	vapctl keygen   generate a signing key (ES256, EdDSA, RS256 or PS256) and its JWKS
 //	vapctl jwks     print the public JWKS of a private key file
 //	vapctl mint     mint a launch token from flags
 //	vapctl inspect  decode a token without verifying it
@@ -23,11 +23,15 @@
 // a JSON object on stdout.
 //
 // doctor never consumes the token: it calls launch.Verifier.VerifyUnconsumed,
-// and its verdict always comes from launch.Verifier. The per-check breakdown
-// around the verdict says for each line where it comes from: the verifier,
-// a probe verifier, or the decoded token (unverified).
+// or with --api launch.Verifier.VerifyAPICredential for a partner API
+// credential, and its verdict always comes from launch.Verifier. The
+// per-check breakdown around the verdict says for each line where it comes
+// from: the verifier, a probe verifier, or the decoded token (unverified).
 //
 // Tokens are read from the first argument or, more safely (no shell
-// history), from standard input. No private key is ever printed, and doctor
-// and inspect never print the token itself.
+// history), from standard input. An argument is taken exactly as given;
+// from standard input one final newline is dropped. Nothing else is
+// trimmed, since VAP refuses a token with spaces or newlines around it. No
+// private key is ever printed, and doctor and inspect never print the
+// token itself.
 package main

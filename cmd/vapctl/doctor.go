@@ -20,7 +20,24 @@ type doctorFlags struct {
 	algorithms        string
 	leeway, lifetime  time.Duration
 	timeout           time.Duration
+	// api checks a partner API credential instead of a launch token.
+	api bool
 }
+
+// kind returns what doctor checks, as the report names it.
+func (f doctorFlags) kind() string {
+	if f.api {
+		return kindAPICredential
+	}
+
+	return kindLaunch
+}
+
+// Kinds of token doctor checks.
+const (
+	kindLaunch        = "launch_token"
+	kindAPICredential = "api_credential"
+)
 
 // keySource is where the verifier takes the partner's keys from.
 type keySource struct {
@@ -32,9 +49,13 @@ func runDoctor(s *session, args []string) error {
 	fs := s.newFlagSet("Verify a launch token with package launch, as VAP does, WITHOUT\n" +
 		"consuming it, and print every check with pass or fail, the measured clock\n" +
 		"skew and how to fix each failure. The verdict always comes from\n" +
-		"launch.Verifier. The token is read from the argument or, when absent or\n" +
-		"\"-\", from stdin. Exit status 0 when the token is valid, 1 when it is not,\n" +
-		"2 for a usage error.")
+		"launch.Verifier. With --api, check a partner API credential instead (typ\n" +
+		"vap-api+jwt, the bearer token of the reporting API) as VAP does\n" +
+		"(launch.Verifier.VerifyAPICredential); --aud is then the API audience.\n" +
+		"The token is read from the argument, taken exactly as given, or, when\n" +
+		"absent or \"-\", from stdin, dropping one final newline; any other space or\n" +
+		"newline fails the structure check, as at VAP. Exit status 0 when the\n" +
+		"token is valid, 1 when it is not, 2 for a usage error.")
 	fs.require("iss", "aud")
 	fs.exactlyOne("jwks-file", "jwks-url")
 	fs.args = "[TOKEN | -]"
@@ -42,7 +63,10 @@ func runDoctor(s *session, args []string) error {
 	fs.StringVar(&f.jwksFile, "jwks-file", "", "JWKS `FILE` holding the partner's public keys")
 	fs.StringVar(&f.jwksURL, "jwks-url", "", "partner's JWKS `URL` (https, or http on loopback)")
 	fs.StringVar(&f.issuer, "iss", "", "expected `ISSUER`")
-	fs.StringVar(&f.audience, "aud", "", "expected `AUDIENCE`")
+	fs.StringVar(&f.audience, "aud", "",
+		"expected `AUDIENCE`: the launch audience, or with --api the API audience")
+	fs.BoolVar(&f.api, "api", false,
+		"check a partner API credential (typ vap-api+jwt) instead of a launch token")
 	fs.StringVar(&f.algorithms, "alg", strings.Join(keyAlgorithms, ","),
 		"accepted algorithms, a comma-separated `LIST`")
 	fs.DurationVar(&f.leeway, "leeway", launch.DefaultLeeway,
@@ -168,6 +192,9 @@ func newVerifier(e env, f doctorFlags, src keySource, issuer, audience string,
 		ID: "doctor", Issuer: issuer, Audience: audience, Algorithms: algs,
 		JWKSURL: src.url, Leeway: f.leeway, MaxLifetime: f.lifetime,
 	}
+	if f.api {
+		p.APIAudience = audience
+	}
 	for _, k := range src.keys {
 		if k.Algorithm == "" || slices.Contains(algs, k.Algorithm) {
 			p.Keys = append(p.Keys, k)
@@ -187,8 +214,9 @@ func newVerifier(e env, f doctorFlags, src keySource, issuer, audience string,
 	})
 }
 
-// verify runs VerifyUnconsumed with a fresh verifier; a configuration
-// error comes back as setupErr, a refusal of the token as verdict.
+// verify runs VerifyUnconsumed, or VerifyAPICredential with --api, with a
+// fresh verifier; a configuration error comes back as setupErr, a refusal
+// of the token as verdict.
 func verify(e env, f doctorFlags, src keySource, token, issuer, audience string,
 	algs []string, now time.Time) (verdict, setupErr error) {
 	v, err := newVerifier(e, f, src, issuer, audience, algs, now)
@@ -200,13 +228,19 @@ func verify(e env, f doctorFlags, src keySource, token, issuer, audience string,
 	ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
 	defer cancel()
 
-	_, verdict = v.VerifyUnconsumed(ctx, token)
+	if f.api {
+		_, verdict = v.VerifyAPICredential(ctx, token)
+	} else {
+		_, verdict = v.VerifyUnconsumed(ctx, token)
+	}
 
 	return verdict, nil
 }
 
 // doctorReport is the result of doctor, in text or JSON.
 type doctorReport struct {
+	// Kind is what was checked: kindLaunch or kindAPICredential.
+	Kind     string        `json:"kind"`
 	Valid    bool          `json:"valid"`
 	Consumed bool          `json:"consumed"`
 	Error    *jsonError    `json:"error,omitempty"`
@@ -242,22 +276,36 @@ func diagnose(e env, f doctorFlags, src keySource, token string) (*doctorReport,
 
 	d, decodeErr := decodeUnverified(token)
 	if decodeErr != nil {
-		d = &decodedToken{Size: len(token)}
+		d = &decodedToken{Size: len(token), Whitespace: whitespaceIn(token)}
 	}
 
 	x := expectation{
 		issuer: f.issuer, audience: f.audience, algorithms: algs,
-		leeway: f.leeway, maxLifetime: f.lifetime, now: now,
+		leeway: f.leeway, maxLifetime: f.lifetime, now: now, api: f.api,
 	}
-	rep := &doctorReport{Valid: verdict == nil, Skew: measureSkew(verdict, d, x)}
+	rep := &doctorReport{
+		Kind: f.kind(), Valid: verdict == nil, Skew: measureSkew(verdict, d, x),
+	}
 	if verdict != nil {
-		rep.Error = &jsonError{Message: verdict.Error(), Code: launch.Code(verdict), Hint: launch.Hint(verdict)}
+		rep.Error = &jsonError{
+			Message: verdict.Error(), Code: launch.Code(verdict), Hint: launch.Hint(verdict),
+		}
 	}
 
 	probe := func() error {
 		return probeSignature(e, f, src, token, d, now)
 	}
 	rep.Checks = breakdown(verdict, d, x, probe)
+	if rep.Error != nil {
+		// The failing check may know a fix more precise than the verdict's.
+		for _, c := range rep.Checks {
+			if c.Status == statusFail && c.Source == sourceVerifier && c.Fix != "" {
+				rep.Error.Hint = c.Fix
+
+				break
+			}
+		}
+	}
 
 	return rep, nil
 }

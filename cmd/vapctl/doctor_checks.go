@@ -33,6 +33,17 @@ type expectation struct {
 	leeway      time.Duration
 	maxLifetime time.Duration
 	now         time.Time
+	// api is set when the token is checked as a partner API credential.
+	api bool
+}
+
+// typ returns the "typ" header the token must carry.
+func (x expectation) typ() string {
+	if x.api {
+		return launch.TypeAPICredential
+	}
+
+	return launch.TypeLaunch
 }
 
 // checkSpec describes one line of the breakdown, in the order in which
@@ -49,15 +60,22 @@ type checkSpec struct {
 	// eval explains the check from the decoded token; nil for the checks
 	// only a verifier can make (key, signature).
 	eval func(d *decodedToken, x expectation) (bool, string)
+	// fix, when set and not empty, says how to fix a failure better than
+	// the hint of kind or of the verifier's error.
+	fix func(d *decodedToken, x expectation) string
+	// launchOnly marks the checks of launch claims, which API credentials
+	// do not carry.
+	launchOnly bool
 }
 
 var checkSpecs = []checkSpec{
 	{id: "size", codes: []string{"token_too_large"}, kind: launch.ErrTokenTooLarge, eval: evalSize},
 	{id: "structure", codes: []string{"token_malformed", "member_duplicated"},
-		kind: launch.ErrMalformed, eval: evalStructure},
+		kind: launch.ErrMalformed, eval: evalStructure, fix: fixStructure},
 	{id: "header.alg", codes: []string{"algorithm_not_allowed"},
 		kind: launch.ErrAlgorithmNotAllowed, eval: evalAlgKnown},
-	{id: "header.typ", codes: []string{"token_type_invalid"}, kind: launch.ErrType, eval: evalTyp},
+	{id: "header.typ", codes: []string{"token_type_invalid"}, kind: launch.ErrType, eval: evalTyp,
+		fix: fixTyp},
 	{id: "header.params", codes: []string{"header_forbidden"},
 		kind: launch.ErrForbiddenHeader, eval: evalParams},
 	{id: "header.kid", kind: launch.ErrKeyNotFound, eval: evalKid},
@@ -80,12 +98,28 @@ var checkSpecs = []checkSpec{
 	{id: "jti", codes: []string{"claim_missing", "claim_invalid"}, claim: "jti",
 		kind: launch.ErrMissingClaim, eval: evalJti},
 	{id: "claim.sub", codes: []string{"claim_missing", "claim_invalid"}, claim: "sub",
-		kind: launch.ErrMissingClaim, eval: textEval("sub", false)},
+		kind: launch.ErrMissingClaim, eval: textEval("sub", false), launchOnly: true},
 	{id: "claim.cohort", codes: []string{"claim_missing", "claim_invalid"}, claim: "cohort_id",
-		kind: launch.ErrMissingClaim, eval: textEval("cohort_id", true)},
+		kind: launch.ErrMissingClaim, eval: textEval("cohort_id", true), launchOnly: true},
 	{id: "claim.role", codes: []string{"claim_missing", "claim_invalid"}, claim: "role",
-		kind: launch.ErrInvalidClaim, eval: evalRole},
-	{id: "claim.case", codes: []string{"claim_invalid"}, kind: launch.ErrInvalidClaim, eval: evalCase},
+		kind: launch.ErrInvalidClaim, eval: evalRole, launchOnly: true},
+	{id: "claim.case", codes: []string{"claim_invalid"}, kind: launch.ErrInvalidClaim,
+		eval: evalCase, launchOnly: true},
+}
+
+// apiCheckSpecs are the checks of an API credential: those of a launch
+// token without the launch claims, in the same order.
+var apiCheckSpecs = slices.DeleteFunc(slices.Clone(checkSpecs), func(c checkSpec) bool {
+	return c.launchOnly
+})
+
+// specs returns the checks made for what x expects.
+func (x expectation) specs() []checkSpec {
+	if x.api {
+		return apiCheckSpecs
+	}
+
+	return checkSpecs
 }
 
 // Limits of package launch that are not exported; they only shape the
@@ -101,6 +135,10 @@ func evalSize(d *decodedToken, _ expectation) (bool, string) {
 }
 
 func evalStructure(d *decodedToken, _ expectation) (bool, string) {
+	if d.Whitespace != "" {
+		return false, fmt.Sprintf("spaces or newlines in the token (%s)", d.Whitespace)
+	}
+
 	if d.Header == nil {
 		return false, "not a compact JWS with JSON header and claims"
 	}
@@ -130,13 +168,34 @@ func evalAlgAllowed(d *decodedToken, x expectation) (bool, string) {
 	return false, fmt.Sprintf("alg %q is not in the accepted list (%s)", truncate(alg), list)
 }
 
-func evalTyp(d *decodedToken, _ expectation) (bool, string) {
+func fixStructure(d *decodedToken, _ expectation) string {
+	if d.Whitespace != "" {
+		return whitespaceFix
+	}
+
+	return ""
+}
+
+func evalTyp(d *decodedToken, x expectation) (bool, string) {
 	typ, _ := text(d.Header, "typ")
-	if typ == launch.TypeLaunch {
+	if typ == x.typ() {
 		return true, "typ " + typ
 	}
 
-	return false, fmt.Sprintf("typ %q, want %q", truncate(typ), launch.TypeLaunch)
+	return false, fmt.Sprintf("typ %q, want %q", truncate(typ), x.typ())
+}
+
+// fixTyp says when the token is the other kind doctor checks.
+func fixTyp(d *decodedToken, x expectation) string {
+	typ, _ := text(d.Header, "typ")
+	switch {
+	case typ == launch.TypeAPICredential && !x.api:
+		return "this is an API credential: check it with --api and the API audience as --aud"
+	case typ == launch.TypeLaunch && x.api:
+		return "this is a launch token: check it without --api, with the launch audience as --aud"
+	default:
+		return ""
+	}
 }
 
 func evalParams(d *decodedToken, _ expectation) (bool, string) {
@@ -292,13 +351,17 @@ func evalLifetime(d *decodedToken, x expectation) (bool, string) {
 	}
 }
 
-func evalJti(d *decodedToken, _ expectation) (bool, string) {
+func evalJti(d *decodedToken, x expectation) (bool, string) {
 	jti, _ := text(d.Claims, "jti")
 	switch {
+	case jti == "" && x.api:
+		return false, "jti missing"
 	case jti == "":
 		return false, "jti missing: the verifier needs it for single use"
 	case len(jti) > maxTokenIDLen:
 		return false, fmt.Sprintf("jti longer than %d bytes", maxTokenIDLen)
+	case x.api:
+		return true, "jti present (an API credential may serve several calls until exp)"
 	default:
 		return true, "jti present (single-use id; not consumed by doctor)"
 	}
@@ -349,7 +412,8 @@ func evalCase(d *decodedToken, _ expectation) (bool, string) {
 	case setID != "":
 		return true, fmt.Sprintf("case_set_id %q", setID)
 	default:
-		return true, "no case_id or case_set_id: the learner picks a case"
+		return true, "no case_id or case_set_id: VAP opens the cohort's single open " +
+			"assignment, and answers 422 when the cohort has none or several open"
 	}
 }
 

@@ -15,14 +15,15 @@ import (
 // its failure; the rest are read from the decoded token, or for the key and
 // signature, from a probe verifier.
 func breakdown(verdict error, d *decodedToken, x expectation, probe func() error) []checkResult {
-	failIdx := len(checkSpecs)
+	specs := x.specs()
+	failIdx := len(specs)
 	if verdict != nil {
 		failIdx = failingCheck(verdict, d, x)
 	}
 
 	var probed *probeOutcome
-	out := make([]checkResult, len(checkSpecs))
-	for i, spec := range checkSpecs {
+	out := make([]checkResult, len(specs))
+	for i, spec := range specs {
 		switch {
 		case i < failIdx:
 			out[i] = verifiedPass(spec, d, x)
@@ -61,13 +62,28 @@ func verifiedPass(spec checkSpec, d *decodedToken, x expectation) checkResult {
 
 func verifiedFail(spec checkSpec, d *decodedToken, x expectation, verdict error) checkResult {
 	ok, detail := evaluate(spec, d, x)
-	if ok || d.Header == nil {
+	if ok || (d.Header == nil && d.Whitespace == "") {
 		detail = verdict.Error()
 	}
 
 	return checkResult{
-		ID: spec.id, Status: statusFail, Source: sourceVerifier, Detail: detail, Fix: launch.Hint(verdict),
+		ID: spec.id, Status: statusFail, Source: sourceVerifier, Detail: detail,
+		Fix: betterFix(spec, d, x, launch.Hint(verdict)),
 	}
+}
+
+// betterFix returns the check's own fix for the token when it has one,
+// else hint.
+func betterFix(spec checkSpec, d *decodedToken, x expectation, hint string) string {
+	if spec.fix == nil {
+		return hint
+	}
+
+	if fix := spec.fix(d, x); fix != "" {
+		return fix
+	}
+
+	return hint
 }
 
 func decodedResult(spec checkSpec, d *decodedToken, x expectation) checkResult {
@@ -81,29 +97,30 @@ func decodedResult(spec checkSpec, d *decodedToken, x expectation) checkResult {
 	ok, detail := spec.eval(d, x)
 	r.Status, r.Detail = statusPass, detail
 	if !ok {
-		r.Status, r.Fix = statusFail, launch.Hint(spec.kind)
+		r.Status, r.Fix = statusFail, betterFix(spec, d, x, launch.Hint(spec.kind))
 	}
 
 	return r
 }
 
-// failingCheck returns the index of the check at which the verifier
-// stopped, using the error code and the decoded token to choose among
-// checks that share a code; len(checkSpecs) when no check matches.
+// failingCheck returns the index in x.specs() of the check at which the
+// verifier stopped, using the error code and the decoded token to choose
+// among checks that share a code; len(x.specs()) when no check matches.
 func failingCheck(verdict error, d *decodedToken, x expectation) int {
+	specs := x.specs()
 	code := launch.Code(verdict)
 	var candidates []int
-	for i, spec := range checkSpecs {
+	for i, spec := range specs {
 		if slices.Contains(spec.codes, code) {
 			candidates = append(candidates, i)
 		}
 	}
 	if len(candidates) == 0 {
-		return len(checkSpecs)
+		return len(specs)
 	}
 
 	for _, i := range candidates {
-		spec := checkSpecs[i]
+		spec := specs[i]
 		if code == "claim_missing" && spec.claim != "" && claimAbsent(d, spec.claim) {
 			return i
 		}
@@ -140,6 +157,8 @@ func (p *probeOutcome) result(spec checkSpec) checkResult {
 
 // lastStructuralCheck is the index of the last check made before the
 // issuer is known; a failure there leaves nothing for a probe to check.
+// The checks of API credentials share it: only launch claims, at the end,
+// are left out.
 var lastStructuralCheck = slices.IndexFunc(checkSpecs, func(c checkSpec) bool {
 	return c.id == "claim.types"
 })
@@ -251,7 +270,12 @@ func (s *session) printDoctor(rep *doctorReport) error {
 }
 
 func printDoctorText(w io.Writer, rep *doctorReport) error {
-	fmt.Fprintln(w, "vapctl doctor: launch token checked with launch.Verifier (not consumed)")
+	if rep.Kind == kindAPICredential {
+		fmt.Fprintln(w, "vapctl doctor: API credential checked with "+
+			"launch.Verifier.VerifyAPICredential")
+	} else {
+		fmt.Fprintln(w, "vapctl doctor: launch token checked with launch.Verifier (not consumed)")
+	}
 	if rep.Valid {
 		fmt.Fprintln(w, "\nverdict: PASS")
 	} else {

@@ -238,3 +238,191 @@ func TestDoctorUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestDoctorWhitespace checks that doctor sees the token as VAP does: an
+// argument is never trimmed, and from standard input only one final
+// newline is dropped. A token with any other whitespace fails the
+// structure check with a fix saying to remove it.
+func TestDoctorWhitespace(t *testing.T) {
+	token := mintAt(t, t0)
+	tests := []struct {
+		name  string
+		stdin string
+		arg   []string
+		valid bool
+		where string
+	}{
+		{name: "argument as minted", arg: []string{token}, valid: true},
+		{name: "stdin with a final newline", stdin: token + "\n", valid: true},
+		{name: "stdin with a final CRLF", stdin: token + "\r\n", valid: true},
+		{name: "stdin without a newline", stdin: token, valid: true},
+		{name: "argument with spaces and a newline", arg: []string{" " + token + "\n"},
+			where: "1 leading, 1 trailing"},
+		{name: "argument with a final newline", arg: []string{token + "\n"}, where: "1 trailing"},
+		{name: "stdin with two final newlines", stdin: token + "\n\n", where: "1 trailing"},
+		{name: "stdin with a leading space", stdin: " " + token + "\n", where: "1 leading"},
+		{name: "stdin with a final space", stdin: token + " \n", where: "1 trailing"},
+		{name: "stdin with a tab inside", stdin: token[:20] + "\t" + token[20:], where: "1 inside"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"doctor", "--json", "--jwks-file", testJWKSFile,
+				"--iss", testIssuer, "--aud", testAudience}, tt.arg...)
+			r := vapctl(envAt(t0), tt.stdin, args...)
+			rep := decodeJSON[doctorReport](t, r.stdout)
+			structure := findCheck(t, rep, "structure")
+			if tt.valid {
+				assert.Equal(t, exitOK, r.code, r.stdout)
+				assert.True(t, rep.Valid)
+				assert.Equal(t, statusPass, structure.Status)
+
+				return
+			}
+
+			assert.Equal(t, exitFailure, r.code)
+			assert.False(t, rep.Valid)
+			require.NotNil(t, rep.Error)
+			assert.Equal(t, "token_malformed", rep.Error.Code)
+			assert.Equal(t, whitespaceFix, rep.Error.Hint)
+			assert.Equal(t, statusFail, structure.Status)
+			assert.Equal(t, sourceVerifier, structure.Source)
+			assert.Contains(t, structure.Detail, "("+tt.where+")")
+			assert.Equal(t, whitespaceFix, structure.Fix)
+			assert.Contains(t, structure.Fix, "remove the spaces/newlines around the token")
+			assert.NotContains(t, r.stdout, token[len(token)-20:])
+		})
+	}
+
+	t.Run("text", func(t *testing.T) {
+		r := vapctl(envAt(t0), "", "doctor", "--jwks-file", testJWKSFile,
+			"--iss", testIssuer, "--aud", testAudience, " "+token+"\n")
+
+		assert.Equal(t, exitFailure, r.code)
+		assert.Contains(t, r.stdout, "verdict: FAIL (token_malformed)")
+		assert.Contains(t, r.stdout, "FAIL  structure     spaces or newlines in the token")
+		assert.Contains(t, r.stdout, "fix: remove the spaces/newlines around the token")
+	})
+
+	t.Run("inspect", func(t *testing.T) {
+		r := vapctl(envAt(t0), "", "inspect", token+" ")
+
+		assert.Equal(t, exitFailure, r.code)
+		assert.Contains(t, r.stderr, "vapctl inspect: malformed token: spaces or newlines "+
+			"in the token (1 trailing); remove the spaces/newlines around the token")
+	})
+}
+
+// TestDoctorAPICredential checks partner API credentials with --api, as
+// the reporting API does with launch.Verifier.VerifyAPICredential.
+func TestDoctorAPICredential(t *testing.T) {
+	srv := jwksServer(t)
+	tests := []struct {
+		name     string
+		token    func(t *testing.T) string
+		api      bool
+		aud      string
+		wantCode string
+		failing  string
+		fix      string
+	}{
+		{name: "valid", api: true, aud: testAPIAudience,
+			token: func(t *testing.T) string {
+				return mintAPIAt(t, t0.Add(-5*time.Second), testAPIAudience)
+			}},
+		{name: "launch audience", api: true, aud: testAPIAudience,
+			token:    func(t *testing.T) string { return mintAPIAt(t, t0, testAudience) },
+			wantCode: "audience_invalid", failing: "audience"},
+		{name: "expired", api: true, aud: testAPIAudience,
+			token: func(t *testing.T) string {
+				return mintAPIAt(t, t0.Add(-10*time.Minute), testAPIAudience)
+			},
+			wantCode: "token_expired", failing: "exp"},
+		{name: "a launch token", api: true, aud: testAPIAudience,
+			token:    func(t *testing.T) string { return mintAt(t, t0) },
+			wantCode: "token_type_invalid", failing: "header.typ",
+			fix: "this is a launch token: check it without --api"},
+		{name: "without --api", aud: testAudience,
+			token:    func(t *testing.T) string { return mintAPIAt(t, t0, testAPIAudience) },
+			wantCode: "token_type_invalid", failing: "header.typ",
+			fix: "this is an API credential: check it with --api"},
+	}
+	for _, src := range [][]string{{"--jwks-file", testJWKSFile}, {"--jwks-url", srv.URL}} {
+		for _, tt := range tests {
+			t.Run(src[0]+"/"+tt.name, func(t *testing.T) {
+				token := tt.token(t)
+				e := envAt(t0)
+				e.httpClient = srv.Client()
+				args := append([]string{"doctor", "--json", "--iss", testIssuer, "--aud", tt.aud},
+					src...)
+				if tt.api {
+					args = append(args, "--api")
+				}
+
+				r := vapctl(e, token, args...)
+				rep := decodeJSON[doctorReport](t, r.stdout)
+				assert.NotContains(t, r.stdout, token)
+				wantKind := kindLaunch
+				if tt.api {
+					wantKind = kindAPICredential
+				}
+
+				assert.Equal(t, wantKind, rep.Kind)
+				if tt.wantCode == "" {
+					assert.Equal(t, exitOK, r.code, r.stdout)
+					assert.True(t, rep.Valid)
+					ids := make([]string, 0, len(rep.Checks))
+					for _, c := range rep.Checks {
+						ids = append(ids, c.ID)
+						assert.Equal(t, statusPass, c.Status, c.ID)
+						assert.Equal(t, sourceVerifier, c.Source, c.ID)
+					}
+
+					assert.Equal(t, []string{"size", "structure", "header.alg", "header.typ",
+						"header.params", "header.kid", "claim.types", "issuer", "alg.allowed",
+						"key", "signature", "audience", "exp", "nbf", "iat", "lifetime", "jti"}, ids)
+
+					return
+				}
+
+				assert.Equal(t, exitFailure, r.code)
+				require.NotNil(t, rep.Error)
+				assert.Equal(t, tt.wantCode, rep.Error.Code)
+				failed := findCheck(t, rep, tt.failing)
+				assert.Equal(t, statusFail, failed.Status)
+				assert.Equal(t, sourceVerifier, failed.Source)
+				assert.NotEmpty(t, failed.Fix)
+				assert.Contains(t, failed.Fix, tt.fix)
+				assert.Contains(t, rep.Error.Hint, tt.fix)
+			})
+		}
+	}
+
+	t.Run("text", func(t *testing.T) {
+		r := vapctl(envAt(t0), mintAPIAt(t, t0, testAPIAudience), "doctor", "--api",
+			"--jwks-file", testJWKSFile, "--iss", testIssuer, "--aud", testAPIAudience)
+
+		assert.Equal(t, exitOK, r.code, r.stdout)
+		assert.Contains(t, r.stdout,
+			"API credential checked with launch.Verifier.VerifyAPICredential")
+		assert.Contains(t, r.stdout, "verdict: PASS")
+		assert.Contains(t, r.stdout, "PASS  signature")
+		assert.NotContains(t, r.stdout, "claim.cohort")
+	})
+}
+
+// TestDoctorNoCase checks what doctor says of a launch naming no case: VAP
+// picks the cohort's single open assignment, or answers 422.
+func TestDoctorNoCase(t *testing.T) {
+	r := vapctl(envAt(t0), "", "mint", "--key", testKeyFile, "--iss", testIssuer,
+		"--aud", testAudience, "--sub", testSubject, "--cohort", "cohort-2026")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	d := vapctl(envAt(t0), r.stdout, "doctor", "--json", "--jwks-file", testJWKSFile,
+		"--iss", testIssuer, "--aud", testAudience)
+	require.Equal(t, exitOK, d.code, d.stdout)
+	c := findCheck(t, decodeJSON[doctorReport](t, d.stdout), "claim.case")
+	assert.Equal(t, statusPass, c.Status)
+	assert.Contains(t, c.Detail, "single open assignment")
+	assert.Contains(t, c.Detail, "422")
+	assert.NotContains(t, c.Detail, "the learner picks")
+}

@@ -37,7 +37,7 @@ func TestExitCodes(t *testing.T) {
 			"extra"}, code: exitUsage, msg: "vapctl keygen: keygen takes no arguments"},
 		{name: "keygen --bits without RS256", args: []string{"keygen", "--out",
 			tempPath(t, "b.pem"), "--bits", "4096"}, code: exitUsage,
-			msg: "vapctl keygen: --bits applies to RS256 keys only"},
+			msg: "vapctl keygen: --bits applies to RSA keys (RS256, PS256) only"},
 		{name: "keygen same file twice", args: []string{"keygen", "--out", same,
 			"--jwks-out", same}, code: exitUsage,
 			msg: "vapctl keygen: --out and --jwks-out must name different files"},

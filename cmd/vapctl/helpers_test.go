@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/virtualaipatient/integration/launch"
 )
 
 // t0 is the fixed clock of the tests.
@@ -75,4 +78,26 @@ func tempPath(t *testing.T, name string) string {
 	t.Helper()
 
 	return filepath.Join(t.TempDir(), name)
+}
+
+// testAPIAudience is the audience of the tests' API credentials.
+const testAPIAudience = "https://vap.example.com/api"
+
+// mintAPIAt mints a partner API credential with the test key at time at,
+// as a partner's client does.
+func mintAPIAt(t *testing.T, at time.Time, audience string) string {
+	t.Helper()
+	signer, err := loadSigner(testKeyFile)
+	require.NoError(t, err)
+	pub, err := publicKeyFor(signer, "", "")
+	require.NoError(t, err)
+	m, err := launch.NewMinter(launch.MinterConfig{
+		Issuer: testIssuer, Audience: testAudience, Algorithm: pub.Algorithm,
+		Signer: signer, KeyID: pub.KeyID, Now: func() time.Time { return at },
+	})
+	require.NoError(t, err)
+	token, err := m.MintAPICredential(context.Background(), audience)
+	require.NoError(t, err)
+
+	return token
 }

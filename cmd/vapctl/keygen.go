@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/virtualaipatient/integration/launch"
 )
@@ -37,8 +39,9 @@ func runKeygen(s *session, args []string) error {
 		"(mode 0600, never printed); the public JWK Set goes to --jwks-out or stdout.\n" +
 		"The key id is the RFC 7638 thumbprint of the key unless --kid is set.")
 	fs.require("out")
-	alg := fs.String("alg", launch.ES256, "signing algorithm `ALG`: ES256, EdDSA or RS256")
-	bits := fs.Int("bits", 3072, "RSA key size in `BITS`, 2048 to 8192 (RS256 only)")
+	alg := fs.String("alg", launch.ES256,
+		"signing algorithm `ALG`: ES256, EdDSA, RS256 or PS256 (both RSA; the JWKS names it)")
+	bits := fs.Int("bits", 3072, "RSA key size in `BITS`, 2048 to 8192 (RS256 and PS256 only)")
 	out := fs.String("out", "", "private key `FILE` to create")
 	jwksOut := fs.String("jwks-out", "", "JWKS `FILE` to write (default: print the JWKS)")
 	kid := fs.String("kid", "", "key `ID` (default: RFC 7638 thumbprint)")
@@ -65,14 +68,15 @@ func checkKeygenFlags(fs *commandFlags, out, jwksOut, alg string, bits int) erro
 		return err
 	}
 
+	rsaKey := isRSA(alg)
 	switch {
 	case fs.NArg() > 0:
 		return usagef("keygen takes no arguments, got %d", fs.NArg())
-	case alg != launch.ES256 && alg != launch.EdDSA && alg != launch.RS256:
-		return usagef("--alg must be ES256, EdDSA or RS256, not %q", alg)
-	case alg != launch.RS256 && fs.isSet("bits"):
-		return usagef("--bits applies to RS256 keys only")
-	case alg == launch.RS256 && (bits < 2048 || bits > 8192):
+	case !slices.Contains(keyAlgorithms, alg):
+		return usagef("--alg must be one of %s, not %q", strings.Join(keyAlgorithms, ", "), alg)
+	case !rsaKey && fs.isSet("bits"):
+		return usagef("--bits applies to RSA keys (RS256, PS256) only")
+	case rsaKey && (bits < 2048 || bits > 8192):
 		return usagef("--bits must be between 2048 and 8192")
 	case jwksOut != "" && filepath.Clean(jwksOut) == filepath.Clean(out):
 		return usagef("--out and --jwks-out must name different files")
@@ -123,10 +127,10 @@ func generateKey(alg string, bits int) (crypto.Signer, error) {
 		signer crypto.Signer
 		err    error
 	)
-	switch alg {
-	case launch.EdDSA:
+	switch {
+	case alg == launch.EdDSA:
 		_, signer, err = ed25519.GenerateKey(rand.Reader)
-	case launch.RS256:
+	case isRSA(alg):
 		signer, err = rsa.GenerateKey(rand.Reader, bits)
 	default:
 		signer, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -136,6 +140,12 @@ func generateKey(alg string, bits int) (crypto.Signer, error) {
 	}
 
 	return signer, nil
+}
+
+// isRSA reports whether alg signs with an RSA key: RS256 (PKCS #1 v1.5)
+// and PS256 (PSS) use the same kind of key.
+func isRSA(alg string) bool {
+	return alg == launch.RS256 || alg == launch.PS256
 }
 
 // writeNewFile writes data to path with perm. Without force an existing

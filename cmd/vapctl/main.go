@@ -208,14 +208,21 @@ func writeJSON(w io.Writer, v any) error {
 const maxTokenInput = 1 << 20
 
 // readToken takes the token from the only argument, or from standard input
-// when there is no argument or it is "-".
+// when there is no argument or it is "-". An argument is taken as it is;
+// from standard input one final newline ("\n" or "\r\n"), as echo and
+// most editors add, is dropped. Nothing else is trimmed: VAP refuses a
+// token with spaces or newlines around it, so doctor must see them.
 func (s *session) readToken(args []string) (string, error) {
 	if len(args) > 1 {
 		return "", usagef("expected at most one token argument, got %d", len(args))
 	}
 
 	if len(args) == 1 && args[0] != "-" {
-		return strings.TrimSpace(args[0]), nil
+		if args[0] == "" {
+			return "", asUsage(errNoToken)
+		}
+
+		return args[0], nil
 	}
 
 	if s.stdin == nil {
@@ -232,12 +239,21 @@ func (s *session) readToken(args []string) (string, error) {
 		return "", fmt.Errorf("read standard input: %w", err)
 	}
 
-	token := strings.TrimSpace(string(data))
+	token := dropFinalNewline(string(data))
 	if token == "" {
 		return "", asUsage(errNoToken)
 	}
 
 	return token, nil
+}
+
+// dropFinalNewline removes one trailing "\n" or "\r\n" from s.
+func dropFinalNewline(s string) string {
+	if t, ok := strings.CutSuffix(s, "\n"); ok {
+		return strings.TrimSuffix(t, "\r")
+	}
+
+	return s
 }
 
 // isTerminal reports whether r is a terminal, where a user may wait

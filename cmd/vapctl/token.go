@@ -9,6 +9,8 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // decodedToken is a compact JWS decoded WITHOUT any verification. Nothing in
@@ -19,11 +21,55 @@ type decodedToken struct {
 	Signature []byte
 	// Size is the length of the raw token in bytes.
 	Size int
+	// Whitespace says where the raw token holds spaces or newlines, as
+	// whitespaceIn does; empty when it holds none.
+	Whitespace string
+}
+
+// whitespaceFix is the fix for a token with spaces or newlines, which
+// package launch refuses as malformed.
+const whitespaceFix = "remove the spaces/newlines around the token: a token holds none " +
+	"(a file or stdin may end in one newline)"
+
+// whitespaceIn describes where token holds whitespace, such as
+// "1 leading, 2 trailing", or returns "" when it holds none.
+func whitespaceIn(token string) string {
+	if !strings.ContainsFunc(token, unicode.IsSpace) {
+		return ""
+	}
+
+	count := utf8.RuneCountInString
+	inner := strings.TrimFunc(token, unicode.IsSpace)
+	if inner == "" {
+		return fmt.Sprintf("%d whitespace characters and nothing else", count(token))
+	}
+
+	leading := count(token) - count(strings.TrimLeftFunc(token, unicode.IsSpace))
+	trailing := count(token) - count(strings.TrimRightFunc(token, unicode.IsSpace))
+	inside := count(inner) - count(strings.Join(strings.Fields(inner), ""))
+	var where []string
+	for _, n := range []struct {
+		count int
+		place string
+	}{{leading, "leading"}, {trailing, "trailing"}, {inside, "inside"}} {
+		if n.count > 0 {
+			where = append(where, fmt.Sprintf("%d %s", n.count, n.place))
+		}
+	}
+
+	return strings.Join(where, ", ")
 }
 
 // decodeUnverified splits token into its three segments and decodes the
-// header and claims as JSON objects. Errors never quote the token.
+// header and claims as JSON objects. A token with whitespace is refused,
+// as package launch refuses it, although the base64 decoder would skip
+// newlines. Errors never quote the token.
 func decodeUnverified(token string) (*decodedToken, error) {
+	if ws := whitespaceIn(token); ws != "" {
+		return nil, fmt.Errorf("%w: spaces or newlines in the token (%s); %s",
+			errMalformedToken, ws, whitespaceFix)
+	}
+
 	parts := strings.Split(token, ".")
 	if len(parts) == 5 {
 		return nil, fmt.Errorf("%w: five segments: an encrypted token (JWE) is not a launch token",

@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/virtualaipatient/integration/examples/internal/demo"
 	"github.com/virtualaipatient/integration/examples/internal/partnerapp"
 )
 
@@ -59,6 +60,12 @@ func main() {
 	if *secret == "" {
 		log.Warn("no webhook secret: the webhook receiver is off")
 	}
+
+	// What the VAP backend's registry must hold, to compare with the
+	// registry examples/vap logs at start.
+	log.Info("partner app tokens", "issuer", app.Issuer(), "jwks_url", app.JWKSURL(),
+		"webhook_url", app.WebhookURL(), "launch_audience", demo.LaunchAudience(*vapURL),
+		"api_audience", demo.APIAudience(*vapURL))
 
 	if err := serve(ctx, *addr, app.Handler(), log, *publicURL); err != nil {
 		fmt.Fprintln(os.Stderr, "partner:", err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,7 +57,11 @@ type Config struct {
 	// Store holds the outbox and its delivery state. Required.
 	Store DeliveryStore
 	// Endpoints gives the partners' endpoints. Required. Events of a
-	// partner without an endpoint stay pending.
+	// partner without an endpoint stay pending. [New] checks every entry
+	// of a [StaticEndpoints] list and refuses an invalid one; an endpoint
+	// of another source is checked on every pass, and an invalid one is
+	// skipped (its partner's events stay pending) and logged at most once
+	// per partner every ten minutes, or again when what is wrong changes.
 	Endpoints EndpointSource
 	// Client sends the requests; nil means a client that follows no
 	// redirects (a redirect counts as a failure). Each attempt is bounded
@@ -98,8 +103,10 @@ type Config struct {
 	// Logger receives delivery failures and dead events (event id,
 	// partner, attempt, status; never a secret or a body); nil discards.
 	Logger *slog.Logger
-	// InsecureAllowHTTP accepts http:// endpoint URLs. For tests only:
-	// bodies and signatures then travel in clear text.
+	// InsecureAllowHTTP accepts http:// endpoint URLs on any host; without
+	// it, http is accepted on loopback hosts only (localhost, 127.0.0.1,
+	// ::1). For tests only: bodies and signatures then travel in clear
+	// text.
 	InsecureAllowHTTP bool
 }
 
@@ -108,7 +115,22 @@ type Config struct {
 type Dispatcher struct {
 	cfg Config
 	log *slog.Logger
+
+	// skipped remembers, per partner, the invalid endpoint last logged,
+	// so that a pass every PollInterval does not log it every time.
+	mu      sync.Mutex
+	skipped map[string]skipNote
 }
+
+// skipNote is an invalid endpoint that was logged.
+type skipNote struct {
+	reason string
+	at     time.Time
+}
+
+// skipLogInterval is the least time between two log records of the same
+// invalid endpoint.
+const skipLogInterval = 10 * time.Minute
 
 // New checks cfg, fills in the defaults and returns the dispatcher.
 func New(cfg Config) (*Dispatcher, error) {
@@ -123,6 +145,10 @@ func New(cfg Config) (*Dispatcher, error) {
 		return nil, fmt.Errorf("%w: negative setting", ErrConfig)
 	}
 
+	if err := checkStatic(cfg); err != nil {
+		return nil, err
+	}
+
 	fillDefaults(&cfg)
 	if least := minLease(cfg); cfg.Lease < least {
 		return nil, fmt.Errorf("%w: lease %s, at least %s (2 x timeout + clock skew)",
@@ -133,7 +159,24 @@ func New(cfg Config) (*Dispatcher, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 
-	return &Dispatcher{cfg: cfg, log: log}, nil
+	return &Dispatcher{cfg: cfg, log: log, skipped: map[string]skipNote{}}, nil
+}
+
+// checkStatic returns an *EndpointError for the first invalid entry of a
+// StaticEndpoints list, which no later pass could deliver to.
+func checkStatic(cfg Config) error {
+	list, ok := cfg.Endpoints.(StaticEndpoints)
+	if !ok {
+		return nil
+	}
+
+	for i, e := range list {
+		if _, err := checkEndpoint(e, cfg.InsecureAllowHTTP); err != nil {
+			return &EndpointError{PartnerID: e.PartnerID, Index: i, Err: err}
+		}
+	}
+
+	return nil
 }
 
 func fillDefaults(c *Config) {
@@ -258,13 +301,16 @@ func (d *Dispatcher) targets(ctx context.Context) (map[string]*target, []string,
 
 	out := make(map[string]*target, len(list))
 	partners := make([]string, 0, len(list))
+	listed := make(map[string]bool, len(list))
 	for _, e := range list {
+		listed[e.PartnerID] = true
 		t, err := checkEndpoint(e, d.cfg.InsecureAllowHTTP)
 		if err != nil {
-			d.log.ErrorContext(ctx, "webhook: endpoint skipped",
-				"partner", e.PartnerID, "error", err)
+			d.skip(ctx, e.PartnerID, err)
 			continue
 		}
+
+		d.forgetSkip(t.partnerID)
 
 		if _, dup := out[t.partnerID]; !dup {
 			out[t.partnerID] = t
@@ -272,7 +318,47 @@ func (d *Dispatcher) targets(ctx context.Context) (map[string]*target, []string,
 		}
 	}
 
+	d.pruneSkips(listed)
+
 	return out, partners, nil
+}
+
+// skip logs an invalid endpoint, unless the same error of the same
+// partner was logged less than skipLogInterval ago.
+func (d *Dispatcher) skip(ctx context.Context, partnerID string, err error) {
+	now := d.now()
+	d.mu.Lock()
+	last, seen := d.skipped[partnerID]
+	fresh := !seen || last.reason != err.Error() || now.Sub(last.at) >= skipLogInterval
+	if fresh {
+		d.skipped[partnerID] = skipNote{reason: err.Error(), at: now}
+	}
+	d.mu.Unlock()
+
+	if fresh {
+		d.log.ErrorContext(ctx, "webhook: endpoint skipped, its events stay pending",
+			"partner", partnerID, "error", err, "repeat_after", skipLogInterval)
+	}
+}
+
+// forgetSkip drops the note of a partner whose endpoint is valid again, so
+// that it is logged at once if it breaks again.
+func (d *Dispatcher) forgetSkip(partnerID string) {
+	d.mu.Lock()
+	delete(d.skipped, partnerID)
+	d.mu.Unlock()
+}
+
+// pruneSkips drops the notes of partners the source no longer lists.
+func (d *Dispatcher) pruneSkips(listed map[string]bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+
+	for id := range d.skipped {
+		if !listed[id] {
+			delete(d.skipped, id)
+		}
+	}
 }
 
 // deliver makes one attempt and records its outcome.

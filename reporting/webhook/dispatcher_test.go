@@ -1,11 +1,18 @@
 package webhook_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -293,36 +300,211 @@ func TestRotationSignsWithBoth(t *testing.T) {
 	}
 }
 
-func TestEndpointRefused(t *testing.T) {
-	clock := &fakeClock{now: base}
-	st := newMemory()
-	newWorld(t, st, clock).session("sub-1")
-	r := newReceiver(t, clock.Now, secretOld)
-	tests := []struct {
+// badEndpoints are endpoints no attempt may be sent to, without
+// InsecureAllowHTTP.
+func badEndpoints(url string) []struct {
+	name string
+	e    webhook.Endpoint
+} {
+	return []struct {
 		name string
 		e    webhook.Endpoint
 	}{
 		{name: "http", e: webhook.Endpoint{PartnerID: "partner-a", URL: "http://x.example",
 			Secrets: []string{secretOld}}},
-		{name: "no secret", e: webhook.Endpoint{PartnerID: "partner-a", URL: r.srv.URL}},
-		{name: "bad secret", e: webhook.Endpoint{PartnerID: "partner-a", URL: r.srv.URL,
+		{name: "http on a name ending in localhost", e: webhook.Endpoint{PartnerID: "partner-a",
+			URL: "http://evil-localhost.example", Secrets: []string{secretOld}}},
+		{name: "relative", e: webhook.Endpoint{PartnerID: "partner-a", URL: "/hooks",
+			Secrets: []string{secretOld}}},
+		{name: "no secret", e: webhook.Endpoint{PartnerID: "partner-a", URL: url}},
+		{name: "bad secret", e: webhook.Endpoint{PartnerID: "partner-a", URL: url,
 			Secrets: []string{"whsec_short"}}},
-		{name: "no prefix", e: webhook.Endpoint{PartnerID: "partner-a", URL: r.srv.URL,
+		{name: "no prefix", e: webhook.Endpoint{PartnerID: "partner-a", URL: url,
 			Secrets: []string{secretOld[6:]}}},
-		{name: "no partner", e: webhook.Endpoint{URL: r.srv.URL, Secrets: []string{secretOld}}},
+		{name: "no partner", e: webhook.Endpoint{URL: url, Secrets: []string{secretOld}}},
 	}
-	for _, tc := range tests {
+}
+
+// TestNewRefusesStaticEndpoint checks that a bad entry of StaticEndpoints
+// fails New, instead of a dispatcher that logs it on every pass while the
+// partner's events stay pending.
+func TestNewRefusesStaticEndpoint(t *testing.T) {
+	for _, tc := range badEndpoints("https://hooks.example/vap") {
 		t.Run(tc.name, func(t *testing.T) {
+			_, err := webhook.New(webhook.Config{Store: newMemory(),
+				Endpoints: webhook.StaticEndpoints{
+					{PartnerID: "partner-z", URL: "https://z.example", Secrets: []string{secretNew}},
+					tc.e,
+				}})
+
+			require.Error(t, err)
+			assert.ErrorIs(t, err, webhook.ErrConfig)
+			assert.ErrorIs(t, err, webhook.ErrEndpoint)
+			var ee *webhook.EndpointError
+			require.ErrorAs(t, err, &ee)
+			assert.Equal(t, tc.e.PartnerID, ee.PartnerID)
+			assert.Equal(t, 1, ee.Index)
+			assert.Contains(t, err.Error(), fmt.Sprintf("(partner %q)", tc.e.PartnerID))
+			for _, secret := range tc.e.Secrets {
+				assert.NotContains(t, err.Error(), secret)
+				assert.NotContains(t, err.Error(), strings.TrimPrefix(secret, "whsec_"))
+			}
+		})
+	}
+}
+
+// TestLoopbackHTTP checks that plain http is accepted on a loopback host
+// without InsecureAllowHTTP, as the partner client and the JWKS fetch
+// accept it, and that events are delivered there.
+func TestLoopbackHTTP(t *testing.T) {
+	for _, url := range []string{"http://localhost:9/hooks", "http://127.0.0.1:9/hooks",
+		"http://[::1]:9/hooks", "http://127.0.0.2/hooks"} {
+		t.Run(url, func(t *testing.T) {
+			_, err := webhook.New(webhook.Config{Store: newMemory(),
+				Endpoints: webhook.StaticEndpoints{
+					{PartnerID: "partner-a", URL: url, Secrets: []string{secretOld}},
+				}})
+			assert.NoError(t, err)
+		})
+	}
+
+	t.Run("delivery", func(t *testing.T) {
+		clock := &fakeClock{now: base}
+		st := newMemory()
+		newWorld(t, st, clock).session("sub-1")
+		var got atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			got.Add(1)
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		t.Cleanup(srv.Close)
+		require.True(t, strings.HasPrefix(srv.URL, "http://127.0.0.1:"), srv.URL)
+
+		d, err := webhook.New(webhook.Config{Store: st, Now: clock.Now,
+			Endpoints: webhook.StaticEndpoints{
+				{PartnerID: "partner-a", URL: srv.URL, Secrets: []string{secretOld}},
+			}})
+		require.NoError(t, err)
+		n, err := d.DeliverDue(context.Background())
+		require.NoError(t, err)
+		assert.Positive(t, n)
+		assert.Positive(t, got.Load())
+	})
+}
+
+// endpointFunc is an EndpointSource other than StaticEndpoints, whose
+// endpoints New cannot check.
+type endpointFunc func() []webhook.Endpoint
+
+func (f endpointFunc) Endpoints(context.Context) ([]webhook.Endpoint, error) {
+	return f(), nil
+}
+
+// logLines is a slog handler's output, safe for the dispatcher's goroutines.
+type logLines struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+
+	return l.buf.Write(p)
+}
+
+func (l *logLines) count(s string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+
+	return strings.Count(l.buf.String(), s)
+}
+
+// TestDynamicEndpointSkipped checks that an invalid endpoint of a dynamic
+// source leaves its partner's events pending and is logged once per ten
+// minutes, not on every pass.
+func TestDynamicEndpointSkipped(t *testing.T) {
+	r := newReceiver(t, func() time.Time { return base }, secretOld)
+	for _, tc := range badEndpoints(r.srv.URL) {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := &fakeClock{now: base}
+			st := newMemory()
+			newWorld(t, st, clock).session("sub-1")
+			logs := &logLines{}
 			d := newDispatcher(t, st, r, clock, func(c *webhook.Config) {
-				c.Endpoints = webhook.StaticEndpoints{tc.e}
+				c.Endpoints = endpointFunc(func() []webhook.Endpoint {
+					return []webhook.Endpoint{tc.e}
+				})
+				c.Logger = slog.New(slog.NewTextHandler(logs, nil))
 			})
-			n, err := d.DeliverDue(context.Background())
-			require.NoError(t, err)
-			assert.Zero(t, n, "events stay pending")
+			passes := func(k int, step time.Duration) {
+				for range k {
+					n, err := d.DeliverDue(context.Background())
+					require.NoError(t, err)
+					assert.Zero(t, n, "events stay pending")
+					clock.Advance(step)
+				}
+			}
+
+			passes(20, 29*time.Second) // passes until 9m11s, the clock then at 9m40s
+			assert.Equal(t, 1, logs.count("endpoint skipped"), "logged once")
+			clock.Advance(20 * time.Second)
+			passes(2, 0)
+			assert.Equal(t, 2, logs.count("endpoint skipped"), "logged again after ten minutes")
+			for _, secret := range tc.e.Secrets {
+				assert.Zero(t, logs.count(strings.TrimPrefix(secret, "whsec_")))
+			}
 		})
 	}
 
 	assert.Empty(t, r.snapshot())
+}
+
+// TestDynamicEndpointRepaired checks that an endpoint fixed and broken
+// again is logged again at once, and that a repaired endpoint delivers.
+func TestDynamicEndpointRepaired(t *testing.T) {
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	newWorld(t, st, clock).session("sub-1")
+	r := newReceiver(t, clock.Now, secretOld)
+	good := webhook.Endpoint{PartnerID: "partner-a", URL: r.srv.URL, Secrets: []string{secretOld}}
+	bad := good
+	bad.Secrets = nil
+	var mu sync.Mutex
+	current := bad
+	set := func(e webhook.Endpoint) { mu.Lock(); current = e; mu.Unlock() }
+	logs := &logLines{}
+	d := newDispatcher(t, st, r, clock, func(c *webhook.Config) {
+		c.Endpoints = endpointFunc(func() []webhook.Endpoint {
+			mu.Lock()
+			defer mu.Unlock()
+
+			return []webhook.Endpoint{current}
+		})
+		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	pass := func() int {
+		n, err := d.DeliverDue(context.Background())
+		require.NoError(t, err)
+
+		return n
+	}
+
+	assert.Zero(t, pass())
+	assert.Zero(t, pass())
+	assert.Equal(t, 1, logs.count("endpoint skipped"))
+
+	set(good)
+	assert.Positive(t, pass(), "the repaired endpoint delivers")
+
+	set(bad)
+	pass()
+	assert.Equal(t, 2, logs.count("endpoint skipped"), "broken again: logged at once")
+
+	bad.URL = "http://x.example"
+	set(bad)
+	pass()
+	assert.Equal(t, 3, logs.count("endpoint skipped"), "another fault: logged at once")
 }
 
 func TestNewRefusesConfig(t *testing.T) {

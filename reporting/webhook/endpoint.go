@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -21,7 +22,9 @@ const SecretPrefix = "whsec_"
 type Endpoint struct {
 	// PartnerID is the partner whose events go here.
 	PartnerID string
-	// URL is the absolute https URL events are posted to.
+	// URL is the absolute https URL events are posted to. Plain http is
+	// accepted on a loopback host (localhost, 127.0.0.1, ::1), and
+	// elsewhere only with Config.InsecureAllowHTTP.
 	URL string
 	// Secrets sign every attempt, the newest first; each is "whsec_" and a
 	// base64 key of 24 to 64 bytes. To rotate, put the new secret first
@@ -71,9 +74,11 @@ func checkEndpoint(e Endpoint, insecureHTTP bool) (*target, error) {
 	}
 
 	u, err := url.Parse(e.URL)
-	secure := err == nil && (u.Scheme == "https" || insecureHTTP && u.Scheme == "http")
+	plain := err == nil && u.Scheme == "http" && (insecureHTTP || loopbackHost(u.Hostname()))
+	secure := err == nil && (u.Scheme == "https" || plain)
 	if !secure || u.Host == "" {
-		return nil, fmt.Errorf("%w: url must be absolute https", ErrEndpoint)
+		return nil, fmt.Errorf("%w: url must be absolute https "+
+			"(http only on a loopback host or with InsecureAllowHTTP)", ErrEndpoint)
 	}
 
 	if len(e.Secrets) == 0 {
@@ -96,6 +101,14 @@ func checkEndpoint(e Endpoint, insecureHTTP bool) (*target, error) {
 	}
 
 	return t, nil
+}
+
+// loopbackHost reports whether host is localhost or a loopback address,
+// where plain http never leaves the machine.
+func loopbackHost(host string) bool {
+	ip := net.ParseIP(host)
+
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 func decodeSecret(s string) ([]byte, error) {
