@@ -69,16 +69,68 @@ func requiredText(name, value string) error {
 	return nil
 }
 
-// printableClaim checks a required identifier shown to people: every
-// character printable (letters, marks, numbers, punctuation, symbols and
-// the ASCII space), not empty, not only spaces.
+// printableClaim checks a required identifier shown to people: CheckID,
+// and every character printable (letters, marks, numbers, punctuation,
+// symbols and the ASCII space).
 func printableClaim(name, value string) error {
-	if err := requiredText(name, value); err != nil {
+	if err := CheckID(name, value); err != nil {
 		return err
 	}
 
 	if strings.IndexFunc(value, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
 		return errorf(ErrInvalidClaim, "%s holds a character that is not printable", name)
+	}
+
+	return nil
+}
+
+// CheckID checks an identifier claim with the rule of the launch token's
+// sub and cohort_id, so that every other source of the same ids (the
+// subject of a single sign-on ID token, an id in an API path) can apply
+// it too: not empty, at most 256 bytes of valid UTF-8, not only white
+// space, no control character (Unicode Cc) and no format character (Cf:
+// bidirectional controls, zero-width spaces, the byte order mark...), and
+// neither "." nor "..", which URL paths resolve as dot segments. name is
+// the claim's name, used in the message; the value is never part of it.
+// The error wraps ErrMissingClaim for an empty value and ErrInvalidClaim
+// otherwise.
+func CheckID(name, value string) error {
+	if err := requiredText(name, value); err != nil {
+		return err
+	}
+
+	if strings.IndexFunc(value, isFormat) >= 0 {
+		return errorf(ErrInvalidClaim, "%s holds a format character", name)
+	}
+
+	if value == "." || value == ".." {
+		return errorf(ErrInvalidClaim, "%s is a dot segment", name)
+	}
+
+	return nil
+}
+
+// isFormat reports whether r is a Unicode format character (category Cf).
+func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
+
+// isBidiControl reports whether r overrides or isolates the text
+// direction (U+202A to U+202E, U+2066 to U+2069), which can make a name
+// read as something else.
+func isBidiControl(r rune) bool {
+	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// nameClaim checks the optional display name: textClaim and no
+// bidirectional override or isolate. Other format characters stay
+// allowed: the zero-width joiner and non-joiner belong to real names and
+// emoji.
+func nameClaim(value string) error {
+	if err := textClaim("name", value); err != nil {
+		return err
+	}
+
+	if strings.IndexFunc(value, isBidiControl) >= 0 {
+		return errorf(ErrInvalidClaim, "name holds a bidirectional control character")
 	}
 
 	return nil

@@ -41,6 +41,23 @@ func TestVerifyRejectsBadClaimValues(t *testing.T) {
 		{"case_set_id not a slug", m{"case_set_id": "set one"}, ErrInvalidClaim,
 			"case_set_id"},
 		{"exp 1e400 is out of range", m{"exp": raw("1e400")}, ErrInvalidClaim, "out of range"},
+		{"sub with a right-to-left override", m{"sub": raw(`"user\u202e1"`)}, ErrInvalidClaim,
+			"sub"},
+		{"sub with a zero-width space", m{"sub": raw(`"user\u200b1"`)}, ErrInvalidClaim, "sub"},
+		{"sub with a byte order mark", m{"sub": raw(`"\ufeffuser"`)}, ErrInvalidClaim, "sub"},
+		{"sub is a dot", m{"sub": "."}, ErrInvalidClaim, "sub"},
+		{"sub is two dots", m{"sub": ".."}, ErrInvalidClaim, "sub"},
+		{"cohort_id is two dots", m{"cohort_id": ".."}, ErrInvalidClaim, "cohort_id"},
+		{"cohort_id with a left-to-right isolate", m{"cohort_id": raw(`"c\u2066x"`)},
+			ErrInvalidClaim, "cohort_id"},
+		{"case_id is two dots", m{"case_id": ".."}, ErrInvalidClaim, "case_id"},
+		{"case_id with a zero-width joiner", m{"case_id": raw(`"acs\u200dchest"`)},
+			ErrInvalidClaim, "case_id"},
+		{"case_set_id is a dot", m{"case_set_id": "."}, ErrInvalidClaim, "case_set_id"},
+		{"name with a right-to-left override", m{"name": raw(`"Ada \u202eecalevol"`)},
+			ErrInvalidClaim, "name"},
+		{"name with a pop directional isolate", m{"name": raw(`"Ada\u2069"`)}, ErrInvalidClaim,
+			"name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,6 +81,11 @@ func TestVerifyAcceptsGoodClaimValues(t *testing.T) {
 		{"cohort with spaces and accents", m{"cohort_id": "Médecine 2026 – groupe A",
 			"jti": "a3"}},
 		{"name with accents", m{"name": "Zoë Ó Briain", "jti": "a4"}},
+		{"name with a zero-width non-joiner", m{"name": "می\u200cخواهم", "jti": "a5"}},
+		{"name with an emoji sequence", m{"name": "Ada \U0001F469\u200d\U0001F52C",
+			"jti": "a6"}},
+		{"sub with dots inside", m{"sub": "a..b", "jti": "a7"}},
+		{"cohort with three dots", m{"cohort_id": "...", "jti": "a8"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +110,9 @@ func TestMintRejectsBadClaimValues(t *testing.T) {
 		{"cohort not printable", func(r *LaunchRequest) { r.CohortID = "c\u2028" }, "cohort_id"},
 		{"case id not a slug", func(r *LaunchRequest) { r.CaseID = "Case 1" }, "case_id"},
 		{"case set id not a slug", func(r *LaunchRequest) { r.CaseSetID = "../x" }, "case_set_id"},
+		{"sub is two dots", func(r *LaunchRequest) { r.Subject = ".." }, "sub"},
+		{"sub with a format character", func(r *LaunchRequest) { r.Subject = "u\u2060" }, "sub"},
+		{"name with an override", func(r *LaunchRequest) { r.Name = "\u202dAda" }, "name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +122,47 @@ func TestMintRejectsBadClaimValues(t *testing.T) {
 			assert.Empty(t, tok)
 			require.ErrorIs(t, err, ErrInvalidClaim)
 			assert.Contains(t, err.Error(), tt.claim)
+		})
+	}
+}
+
+func TestCheckID(t *testing.T) {
+	tests := []struct {
+		name    string
+		value   string
+		wantErr error
+	}{
+		{name: "plain", value: "learner-0001"},
+		{name: "accents and spaces", value: "Zoë Ó 2"},
+		{name: "256 bytes", value: strings.Repeat("é", 128)},
+		{name: "dots inside", value: "a.b..c"},
+		{name: "empty", value: "", wantErr: ErrMissingClaim},
+		{name: "blank", value: " \u00a0", wantErr: ErrInvalidClaim},
+		{name: "257 bytes", value: strings.Repeat("x", 257), wantErr: ErrInvalidClaim},
+		{name: "invalid UTF-8", value: "a\xffb", wantErr: ErrInvalidClaim},
+		{name: "NUL", value: "a\x00", wantErr: ErrInvalidClaim},
+		{name: "line feed", value: "a\nb", wantErr: ErrInvalidClaim},
+		{name: "right-to-left override", value: "a\u202eb", wantErr: ErrInvalidClaim},
+		{name: "zero-width space", value: "a\u200bb", wantErr: ErrInvalidClaim},
+		{name: "zero-width joiner", value: "a\u200db", wantErr: ErrInvalidClaim},
+		{name: "soft hyphen", value: "a\u00adb", wantErr: ErrInvalidClaim},
+		{name: "tag character", value: "a\U000E0041", wantErr: ErrInvalidClaim},
+		{name: "dot", value: ".", wantErr: ErrInvalidClaim},
+		{name: "two dots", value: "..", wantErr: ErrInvalidClaim},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckID("sub", tt.value)
+			if tt.wantErr == nil {
+				assert.NoError(t, err)
+				return
+			}
+
+			require.ErrorIs(t, err, tt.wantErr)
+			assert.Contains(t, err.Error(), "sub")
+			if tt.value != "" {
+				assert.NotContains(t, err.Error(), tt.value, "the value is never in the error")
+			}
 		})
 	}
 }

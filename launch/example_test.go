@@ -242,3 +242,29 @@ func ExampleMarshalPublicJWK() {
 	// Output:
 	// 2026-03 ES256 <nil>
 }
+
+// CheckID applies the launch token's rule for ids to an id from another
+// source, such as the subject of a single sign-on ID token.
+func ExampleCheckID() {
+	for _, sub := range []string{"learner-0001", "..", "user\u202e1"} {
+		err := launch.CheckID("sub", sub)
+		fmt.Println(errors.Is(err, launch.ErrInvalidClaim), err)
+	}
+	// Output:
+	// false <nil>
+	// true launch: invalid claim: sub is a dot segment
+	// true launch: invalid claim: sub holds a format character
+}
+
+// A VAP backend checks the Origin of a browser's launch form post against
+// the origins registered for the partner.
+func ExampleLaunch_AllowsFormOrigin() {
+	l := &launch.Launch{FormOrigins: []string{"https://lms.example.edu"}}
+	fmt.Println(l.AllowsFormOrigin("https://lms.example.edu"))
+	fmt.Println(l.AllowsFormOrigin("https://evil.example"))
+	fmt.Println(l.AllowsFormOrigin("null"))
+	// Output:
+	// true
+	// false
+	// false
+}

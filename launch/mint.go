@@ -58,13 +58,17 @@ type Minter struct {
 
 // LaunchRequest describes one launch.
 type LaunchRequest struct {
-	// Subject is the partner's stable user id (required).
+	// Subject is the partner's stable, pseudonymous user id (required): an
+	// id as CheckID describes it, never an e-mail address.
 	Subject string
-	// Name is the optional display name.
+	// Name is the optional display name: no control character and no
+	// bidirectional override or isolate (U+202A to U+202E, U+2066 to
+	// U+2069).
 	Name string
 	// Role is the user's role (required).
 	Role Role
-	// CohortID is the partner's cohort id (required).
+	// CohortID is the partner's cohort id (required): an id as CheckID
+	// describes it, every character printable.
 	CohortID string
 	// CaseID is the case to open; at most one of CaseID and CaseSetID.
 	CaseID string

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -61,6 +62,11 @@ type Launch struct {
 	CaseID string
 	// CaseSetID is the case set to open.
 	CaseSetID string
+	// FormOrigins are the browser origins that may post this launch's
+	// token as a form: the partner's Partner.FormOrigins, canonical, or
+	// its default. Check a browser's Origin with AllowsFormOrigin. Empty
+	// allows no origin.
+	FormOrigins []string
 }
 
 // APICredential is a verified partner API credential.
@@ -119,6 +125,17 @@ type Partner struct {
 	// default, DefaultLeeway (30 s): no leeway at all cannot be asked for.
 	// At most MaxLeeway (2 minutes).
 	Leeway time.Duration
+	// FormOrigins lists the browser origins, each exactly
+	// "scheme://host[:port]" (https, or http on a loopback host), whose
+	// pages may post the partner's launch tokens to VAP as a form. They
+	// reach the VAP backend as Launch.FormOrigins, and its launch
+	// endpoint refuses a form post from any other page, so that no other
+	// site can post a learner's token in someone else's browser (login
+	// CSRF). Default: the origin of Issuer when Issuer is such a URL (its
+	// path left out), else none. List the origin of the page that serves
+	// the launch form when it is not the issuer's; an invalid entry is a
+	// configuration error.
+	FormOrigins []string
 }
 
 // VerifierConfig configures a Verifier. Its zero value is not usable: at
@@ -175,6 +192,7 @@ type partnerEntry struct {
 	remote      *remoteKeys
 	maxLifetime time.Duration
 	leeway      time.Duration
+	formOrigins []string
 }
 
 // NewVerifier validates cfg and returns a Verifier. A partner with an empty
@@ -281,6 +299,11 @@ func buildEntry(p Partner) (*partnerEntry, error) {
 	}
 
 	e.keys, e.single, err = indexKeys(p.Keys, e.algs, p.JWKSURL == "")
+	if err != nil {
+		return nil, err
+	}
+
+	e.formOrigins, err = formOrigins(p)
 	if err != nil {
 		return nil, err
 	}
@@ -402,6 +425,8 @@ func (v *Verifier) verifyLaunch(ctx context.Context, token string) (*Launch, tim
 		CohortID:  c.CohortID,
 		CaseID:    c.CaseID,
 		CaseSetID: c.CaseSetID,
+		// A copy: the caller may not change the registry.
+		FormOrigins: slices.Clone(p.formOrigins),
 	}
 
 	return l, p.leeway, nil
@@ -662,12 +687,13 @@ func checkTokenID(jti string) error {
 	return requiredText("jti", jti)
 }
 
-// checkLaunchClaims checks the claims specific to launch tokens: sub
-// required, not blank, without control characters; cohort_id required and
-// printable; name without control characters; case_id and case_set_id
-// slugs, at most one of them; every value at most 256 bytes.
+// checkLaunchClaims checks the claims specific to launch tokens: sub an id
+// (CheckID: not blank, no control or format character, not "." or "..");
+// cohort_id an id and printable; name without control characters or
+// bidirectional overrides and isolates; case_id and case_set_id slugs, at
+// most one of them; every value at most 256 bytes.
 func checkLaunchClaims(c *claimSet) error {
-	if err := requiredText("sub", c.Subject); err != nil {
+	if err := CheckID("sub", c.Subject); err != nil {
 		return err
 	}
 
@@ -675,7 +701,7 @@ func checkLaunchClaims(c *claimSet) error {
 		return err
 	}
 
-	if err := textClaim("name", c.Name); err != nil {
+	if err := nameClaim(c.Name); err != nil {
 		return err
 	}
 

@@ -25,7 +25,7 @@ var formPage = template.Must(template.New("launch").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="strict-origin">
 <meta name="robots" content="noindex, nofollow">
 <title>Opening Virtual AI Patient</title>
 </head>
@@ -72,7 +72,10 @@ func formPolicy(base *url.URL, extra []string) (string, error) {
 // with a redirect into its learner app. Serve it from the partner's own
 // origin, to a user the partner has authenticated.
 //
-// The page is sent with Cache-Control: no-store, no referrer, a
+// The page is sent with Cache-Control: no-store, the referrer policy
+// strict-origin (the post carries the partner's origin, never a path, and
+// VAP checks it against launch.Partner.FormOrigins; under no-referrer
+// browsers would send Origin "null", which VAP refuses), a
 // Content-Security-Policy that loads nothing, runs only its own submit
 // script (allowed by hash) and lets the form go only to VAP (see
 // ClientConfig.FormActionOrigins), and refuses to be framed. Without
@@ -112,7 +115,7 @@ func (c *Client) writeFormPage(w http.ResponseWriter, page []byte) error {
 	h.Set("Content-Length", strconv.Itoa(len(page)))
 	h.Set("Content-Security-Policy", c.formCSP)
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "strict-origin")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	w.WriteHeader(http.StatusOK)

@@ -78,7 +78,8 @@ func TestLaunchFormPage(t *testing.T) {
 	assert.Contains(t, csp, "script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
 
 	assert.Equal(t, "no-store", page.header.Get("Cache-Control"))
-	assert.Equal(t, "no-referrer", page.header.Get("Referrer-Policy"))
+	assert.Equal(t, "strict-origin", page.header.Get("Referrer-Policy"),
+		"the post's Origin must name the partner, not null")
 	assert.Equal(t, "DENY", page.header.Get("X-Frame-Options"))
 	assert.Equal(t, "text/html; charset=utf-8", page.header.Get("Content-Type"))
 	assert.Contains(t, page.body, `<button type="submit">`, "no-script fallback")

@@ -25,8 +25,14 @@ func (h *Handler) handleAnalytics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	ids, ok := pathIDs(r, "cohort")
+	if !ok {
+		writeProblem(w, notFound())
+		return
+	}
+
 	partner := partnerOf(r)
-	q.CohortID, q.MinCellSize = r.PathValue("cohort"), h.cfg.MinCellSize
+	q.CohortID, q.MinCellSize = ids[0], h.cfg.MinCellSize
 	cohort, err := h.cfg.Service.GetCohort(r.Context(), partner, q.CohortID)
 	if err != nil {
 		writeProblem(w, lookupProblem(err))
@@ -62,6 +68,12 @@ func readAnalyticsQuery(v url.Values) (analytics.Query, *Problem) {
 		CaseID:       v.Get("case_id"),
 		Policy:       scoring.AttemptPolicy(v.Get("attempt_policy")),
 	}
+	for _, id := range []string{q.AssignmentID, q.CaseSetID, q.CaseID} {
+		if id != "" && !validID(id) {
+			return q, badRequest("assignment_id, case_set_id and case_id must be valid ids")
+		}
+	}
+
 	if err := q.Policy.UnmarshalText([]byte(q.Policy)); err != nil && q.Policy != "" {
 		return q, badRequest("attempt_policy must be best, last, first or mean")
 	}

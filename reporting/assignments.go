@@ -20,7 +20,13 @@ func partnerOf(r *http.Request) string {
 
 // handlePutAssignment creates or replaces an assignment (idempotent).
 func (h *Handler) handlePutAssignment(w http.ResponseWriter, r *http.Request) {
-	partner, cohort, id := partnerOf(r), r.PathValue("cohort"), r.PathValue("assignment")
+	ids, ok := pathIDs(r, "cohort", "assignment")
+	if !ok {
+		writeProblem(w, badPathID())
+		return
+	}
+
+	partner, cohort, id := partnerOf(r), ids[0], ids[1]
 	var in AssignmentInput
 	if p := decodeJSON(w, r, h.cfg.MaxBodyBytes, &in); p != nil {
 		writeProblem(w, p)
@@ -136,9 +142,16 @@ func timeOf(t *Time) (out time.Time) {
 	return t.Time
 }
 
-// handleGetAssignment returns one assignment of the partner's cohort.
+// handleGetAssignment returns one assignment of the partner's cohort. An
+// invalid id is absent.
 func (h *Handler) handleGetAssignment(w http.ResponseWriter, r *http.Request) {
-	h.writeAssignment(w, r, http.StatusOK, partnerOf(r), r.PathValue("assignment"))
+	ids, ok := pathIDs(r, "cohort", "assignment")
+	if !ok {
+		writeProblem(w, notFound())
+		return
+	}
+
+	h.writeAssignment(w, r, http.StatusOK, partnerOf(r), ids[1])
 }
 
 func (h *Handler) writeAssignment(w http.ResponseWriter, r *http.Request, status int,
@@ -163,9 +176,16 @@ func (h *Handler) writeAssignment(w http.ResponseWriter, r *http.Request, status
 	writeJSON(w, status, out)
 }
 
-// handleDeleteAssignment removes an assignment; sessions under it stay.
+// handleDeleteAssignment removes an assignment; sessions under it stay. An
+// invalid id is absent.
 func (h *Handler) handleDeleteAssignment(w http.ResponseWriter, r *http.Request) {
-	partner, id := partnerOf(r), r.PathValue("assignment")
+	ids, ok := pathIDs(r, "cohort", "assignment")
+	if !ok {
+		writeProblem(w, notFound())
+		return
+	}
+
+	partner, id := partnerOf(r), ids[1]
 	a, err := h.cfg.Service.GetAssignment(r.Context(), partner, id)
 	if errors.Is(err, session.ErrNotFound) || (err == nil && a.CohortID != r.PathValue("cohort")) {
 		writeProblem(w, notFound())

@@ -18,6 +18,11 @@ func (h *Handler) handleCases(w http.ResponseWriter, r *http.Request) {
 	}
 
 	cohort := q.Get("cohort_id")
+	if !validID(cohort) {
+		writeProblem(w, notFound())
+		return
+	}
+
 	partner := partnerOf(r)
 	if _, err := h.cfg.Service.GetCohort(r.Context(), partner, cohort); err != nil {
 		writeProblem(w, lookupProblem(err))

@@ -37,6 +37,12 @@ type CodeStore interface {
 // only a hash of each code. Its zero value is ready to use, and it is safe
 // for concurrent use.
 type MemoryCodes struct {
+	// Now is the clock by which expired codes are dropped from memory; give
+	// it the clock that computes the codes' expiry (the handler's
+	// Config.Now). Default time.Now. Redeem decides validity with the time
+	// it is given, whatever this clock says.
+	Now func() time.Time
+
 	mu     sync.Mutex
 	codes  map[[sha256.Size]byte]memoryCode
 	purged time.Time
@@ -47,8 +53,11 @@ type memoryCode struct {
 	expires time.Time
 }
 
-// Issue stores a new 256-bit random code. Now and then it drops expired
-// codes.
+// memoryPurgeEvery is the least time between two purges of expired codes.
+const memoryPurgeEvery = time.Minute
+
+// Issue stores a new 256-bit random code. Now and then it drops the codes
+// whose own expiry has passed.
 func (m *MemoryCodes) Issue(_ context.Context, g CodeGrant, expires time.Time) (string, error) {
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
@@ -64,9 +73,14 @@ func (m *MemoryCodes) Issue(_ context.Context, g CodeGrant, expires time.Time) (
 		m.codes = make(map[[sha256.Size]byte]memoryCode)
 	}
 
-	if expires.Sub(m.purged) > DefaultCodeTTL {
-		m.purge(expires.Add(-DefaultCodeTTL))
-		m.purged = expires
+	now := time.Now()
+	if m.Now != nil {
+		now = m.Now()
+	}
+
+	if now.Sub(m.purged) >= memoryPurgeEvery {
+		m.purge(now)
+		m.purged = now
 	}
 
 	m.codes[sha256.Sum256([]byte(code))] = memoryCode{grant: g, expires: expires}
@@ -94,10 +108,10 @@ func (m *MemoryCodes) Redeem(_ context.Context, code string, now time.Time) (Cod
 	return c.grant, nil
 }
 
-// purge drops codes that expired before t.
-func (m *MemoryCodes) purge(t time.Time) {
+// purge drops the codes expired at now, as Redeem would refuse them.
+func (m *MemoryCodes) purge(now time.Time) {
 	for k, c := range m.codes {
-		if c.expires.Before(t) {
+		if !now.Before(c.expires) {
 			delete(m.codes, k)
 		}
 	}

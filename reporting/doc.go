@@ -12,7 +12,9 @@
 //
 // A launch comes in two ways, both without third-party cookies: server to
 // server (JSON, answered with a launch URL) or from the learner's browser
-// (a form post, answered with a 303 redirect). Both hand the learner app a
+// (a form post, answered with a 303 redirect, and taken only from the
+// partner's registered form origins, launch.Partner.FormOrigins). Both are
+// rate limited per partner and per learner, and hand the learner app a
 // one-time code ([CodeStore]) that it redeems once for a session bearer
 // token; [Handler.RequireSession] verifies that token on the learner app's
 // own endpoints.

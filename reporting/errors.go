@@ -65,6 +65,11 @@ const (
 	// not open, closed, attempts exhausted, out of sequence, not assigned
 	// (403).
 	CodeLaunchNotPermitted = "launch_not_permitted"
+	// CodeOriginNotAllowed is a browser's launch form posted from a page
+	// whose origin the partner did not register (launch.Partner.FormOrigins),
+	// or from an opaque ("null") or cross-site origin that cannot be
+	// checked (403). The launch token is not consumed.
+	CodeOriginNotAllowed = "origin_not_allowed"
 	// CodeLaunchUnprocessable is a verified launch that names an unknown
 	// cohort or case, or no case where one is needed (422).
 	CodeLaunchUnprocessable = "launch_unprocessable"

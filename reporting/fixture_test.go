@@ -72,6 +72,14 @@ type envOption func(*reporting.Config)
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
+
+	return newEnvWithPartners(t, nil, opts...)
+}
+
+// newEnvWithPartners is newEnv with edit applied to each partner's registry
+// entry before the verifier is built.
+func newEnvWithPartners(t testing.TB, edit func(*launch.Partner), opts ...envOption) *env {
+	t.Helper()
 	e := &env{t: t, clock: &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}}
 	e.store = memory.New(memory.WithClock(e.clock.Now))
 	e.service = &session.Service{Store: e.store, Now: e.clock.Now}
@@ -79,6 +87,12 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	var partners []launch.Partner
 	e.a, partners = e.newPartner(partnerA, partners)
 	e.b, partners = e.newPartner(partnerB, partners)
+	for i := range partners {
+		if edit != nil {
+			edit(&partners[i])
+		}
+	}
+
 	verifier, err := launch.NewVerifier(launch.VerifierConfig{Partners: partners, Now: e.clock.Now})
 	require.NoError(t, err)
 	t.Cleanup(verifier.Close)

@@ -21,7 +21,10 @@ const DefaultBasePath = "/integrations/partner"
 // Verifier checks partner-signed tokens; *launch.Verifier implements it.
 type Verifier interface {
 	// VerifyUnconsumed checks a launch token without consuming it; the
-	// session service consumes it in the launch transaction.
+	// session service consumes it in the launch transaction. The launch's
+	// FormOrigins decide which browser origins may post the token as a
+	// form: an implementation that leaves it empty has every browser form
+	// post that carries an Origin refused.
 	VerifyUnconsumed(ctx context.Context, token string) (*launch.Launch, error)
 	// VerifyAPICredential checks a partner API credential.
 	VerifyAPICredential(ctx context.Context, token string) (*launch.APICredential, error)
@@ -76,8 +79,8 @@ type Config struct {
 	// LearnerAppURL is the learner app's absolute URL (https, or http on a
 	// loopback host); launches redirect there with "#code=...".
 	LearnerAppURL string
-	// Codes keeps one-time launch codes. Default: a new MemoryCodes,
-	// which works for a single process only.
+	// Codes keeps one-time launch codes. Default: a new MemoryCodes on
+	// the handler's clock (Now), which works for a single process only.
 	//
 	// NOTE: the one-time code is issued after the launch transaction has
 	// committed, even when Codes is the same SQL store, as the session
@@ -109,6 +112,15 @@ type Config struct {
 	MaxBodyBytes int64
 	// LaunchRate limits launches per partner. Default DefaultLaunchRate.
 	LaunchRate RateLimit
+	// LearnerLaunchRate limits the launches of each learner (each subject
+	// of a partner), by launch token and by single sign-on alike, so that
+	// one learner scripting the Launch button cannot spend the partner's
+	// LaunchRate: a learner's refused launch does not count against the
+	// partner. Default DefaultLearnerLaunchRate (10 a minute, bursts of
+	// 5). The limiters live in memory, keyed by a hash of the partner and
+	// subject; idle ones are dropped, and at most 100 000 are kept. The
+	// subject is never logged.
+	LearnerLaunchRate RateLimit
 	// ReportingRate limits reporting calls per partner. Default
 	// DefaultReportingRate.
 	ReportingRate RateLimit
@@ -130,6 +142,7 @@ type Handler struct {
 	appURL   *url.URL
 	mux      *http.ServeMux
 	launches *limiters
+	learners *learnerLimiters
 	reports  *limiters
 	spec     []byte
 	log      *slog.Logger
@@ -151,6 +164,7 @@ func New(cfg Config) (*Handler, error) {
 		base:     strings.TrimSuffix(cfg.BasePath, "/"),
 		appURL:   app,
 		launches: newLimiters(cfg.LaunchRate),
+		learners: newLearnerLimiters(cfg.LearnerLaunchRate),
 		reports:  newLimiters(cfg.ReportingRate),
 		log:      logkey.Discard(cfg.Logger),
 	}
@@ -196,13 +210,14 @@ func fillDefaults(cfg *Config) error {
 	setDefault(&cfg.MinCellSize, analytics.DefaultMinCellSize)
 	setDefault(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
 	setDefault(&cfg.LaunchRate, DefaultLaunchRate)
+	setDefault(&cfg.LearnerLaunchRate, DefaultLearnerLaunchRate)
 	setDefault(&cfg.ReportingRate, DefaultReportingRate)
-	if cfg.Codes == nil {
-		cfg.Codes = &MemoryCodes{}
-	}
-
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+
+	if cfg.Codes == nil {
+		cfg.Codes = &MemoryCodes{Now: cfg.Now}
 	}
 
 	return nil

@@ -28,7 +28,18 @@ func (h *Handler) handleLaunch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	code, res, p := h.launch(r.Context(), token)
+	l, p := h.verifyLaunch(r.Context(), token)
+	if p == nil && browser {
+		// Before the session: a refused post leaves the token unused.
+		p = formOriginProblem(r, l)
+	}
+
+	if p != nil {
+		failLaunch(w, r, browser, p)
+		return
+	}
+
+	code, res, p := h.launchVerified(r.Context(), l)
 	if p != nil {
 		failLaunch(w, r, browser, p)
 		return
@@ -113,30 +124,64 @@ type issuedCode struct {
 	expires time.Time
 }
 
-// launch verifies the token, rate-limits its partner, creates the session
-// (consuming the token in the same transaction) and issues a one-time
-// code.
-func (h *Handler) launch(ctx context.Context,
-	token string) (issuedCode, session.LaunchResult, *Problem) {
+// verifyLaunch verifies the token without consuming it: the session
+// service consumes it in the launch transaction.
+func (h *Handler) verifyLaunch(ctx context.Context, token string) (*launch.Launch, *Problem) {
 	if token == "" {
-		return issuedCode{}, session.LaunchResult{}, newProblem(http.StatusBadRequest,
-			CodeBadRequest, "launch_token is required")
+		return nil, newProblem(http.StatusBadRequest, CodeBadRequest, "launch_token is required")
 	}
 
 	l, err := h.cfg.Verifier.VerifyUnconsumed(ctx, token)
 	if err != nil {
-		return issuedCode{}, session.LaunchResult{}, launchTokenProblem(err)
+		return nil, launchTokenProblem(err)
 	}
 
-	return h.launchVerified(ctx, l)
+	return l, nil
 }
 
-// launchVerified rate-limits the partner of a verified launch, creates the
-// session (consuming the launch's token id in the same transaction) and
-// issues a one-time code. Launch tokens and single sign-on share it.
+// formOriginProblem refuses a browser's form post that comes from a page
+// the launch's partner did not register (login CSRF: a learner's own token
+// posted from another site in a victim's browser). A present Origin header
+// decides: it must be one of the launch's FormOrigins, so "null" (an
+// opaque origin: a sandboxed frame, a data: URL, a cross-origin redirect)
+// never is. Without Origin, Sec-Fetch-Site "cross-site" is refused, as the
+// site cannot be checked. A client that sends neither header is not a
+// browser that a page could drive, and is let through.
+func formOriginProblem(r *http.Request, l *launch.Launch) *Problem {
+	refused := newProblem(http.StatusForbidden, CodeOriginNotAllowed,
+		"post the launch form from a page of an origin registered for your partner account")
+	if origins := r.Header.Values("Origin"); len(origins) > 0 {
+		if len(origins) == 1 && l.AllowsFormOrigin(origins[0]) {
+			return nil
+		}
+
+		return refused
+	}
+
+	if strings.EqualFold(r.Header.Get("Sec-Fetch-Site"), "cross-site") {
+		return refused
+	}
+
+	return nil
+}
+
+// launchVerified rate-limits the partner and the learner of a verified
+// launch, creates the session (consuming the launch's token id in the same
+// transaction) and issues a one-time code. Launch tokens and single
+// sign-on share it.
 func (h *Handler) launchVerified(ctx context.Context,
 	l *launch.Launch) (issuedCode, session.LaunchResult, *Problem) {
-	if d := h.launches.wait(l.PartnerID, h.now()); d > 0 {
+	// The partner's budget first, so that a partner's refused launches
+	// add no learner limiter; a learner's refused launch then gives its
+	// call back to the partner, so that one learner cannot spend it.
+	now := h.now()
+	partnerCall, d := h.launches.reserve(l.PartnerID, now)
+	if d > 0 {
+		return issuedCode{}, session.LaunchResult{}, retryProblem(d)
+	}
+
+	if d := h.learners.wait(l.PartnerID, l.Subject, now); d > 0 {
+		partnerCall.CancelAt(now)
 		return issuedCode{}, session.LaunchResult{}, retryProblem(d)
 	}
 

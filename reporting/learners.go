@@ -35,9 +35,10 @@ type CodeForgetter interface {
 // counted; see CodeForgetter.
 func (h *Handler) handleDeleteLearner(w http.ResponseWriter, r *http.Request) {
 	partner, sub := partnerOf(r), r.PathValue("learner")
-	if sub == "" || len(sub) > maxPartnerUserID {
+	if !validPartnerUserID(sub) {
 		writeProblem(w, newProblem(http.StatusBadRequest, CodeBadRequest,
-			fmt.Sprintf("partner user id must be 1 to %d bytes", maxPartnerUserID)))
+			fmt.Sprintf("partner user id must be 1 to %d bytes of UTF-8 without control "+
+				"characters", maxPartnerUserID)))
 		return
 	}
 

@@ -89,7 +89,7 @@ func TestDeleteLearner(t *testing.T) {
 func TestDeleteLearnerCodes(t *testing.T) {
 	ctx := context.Background()
 	codes := &reporting.MemoryCodes{}
-	e := newEnv(t, func(c *reporting.Config) { c.Codes = codes })
+	e := newEnv(t, func(c *reporting.Config) { codes.Now, c.Codes = c.Now, codes })
 	e.service.Events = reporting.WebhookEncoder{}
 	rec := e.launchJSON(e.mint(e.a, "user-codes", caseChest))
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())

@@ -88,9 +88,15 @@ type ChangeLister interface {
 }
 
 // handleGetSession returns one session summary. An anonymised session is
-// absent: it lives on in analytics only.
+// absent: it lives on in analytics only. So is an invalid id.
 func (h *Handler) handleGetSession(w http.ResponseWriter, r *http.Request) {
-	s, err := h.cfg.Service.GetSession(r.Context(), partnerOf(r), r.PathValue("session"))
+	ids, ok := pathIDs(r, "session")
+	if !ok {
+		writeProblem(w, notFound())
+		return
+	}
+
+	s, err := h.cfg.Service.GetSession(r.Context(), partnerOf(r), ids[0])
 	if err == nil && s.Anonymised() {
 		err = session.ErrNotFound
 	}
@@ -161,6 +167,11 @@ func (h *Handler) handleListSessions(w http.ResponseWriter, r *http.Request) {
 	}
 
 	partner := partnerOf(r)
+	if cur.Cohort != "" && !validID(cur.Cohort) {
+		writeProblem(w, notFound())
+		return
+	}
+
 	if cur.Cohort != "" {
 		if _, err := h.cfg.Service.GetCohort(r.Context(), partner, cur.Cohort); err != nil {
 			writeProblem(w, lookupProblem(err))

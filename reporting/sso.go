@@ -16,6 +16,7 @@ var signInHints = map[string]string{
 	CodeRateLimited:         "Many people are signing in right now. Try again in a moment.",
 	CodeLaunchReplayed:      "This sign-in was already used. Start again from your platform.",
 	CodeLaunchNotPermitted:  "This case is not open to you now. Ask your instructor.",
+	CodeOriginNotAllowed:    "This sign-in did not start on your platform. Start again from there.",
 	CodeLaunchUnprocessable: "This case cannot be opened from your course. Tell your instructor.",
 	CodeConflict:            "Sign-in was interrupted. Start again from your platform.",
 	CodeStoreUnavailable:    "Sign-in is unavailable right now. Try again in a moment.",

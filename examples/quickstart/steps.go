@@ -128,6 +128,9 @@ func (e *env) postForRedirect(ctx context.Context, target string,
 	}
 
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	// As a browser does: the form page's origin, which VAP checks against
+	// the partner's form origins (by default its issuer's).
+	req.Header.Set("Origin", e.appURL)
 	resp, err := browser.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("post the launch form: %w", err)

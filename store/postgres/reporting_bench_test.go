@@ -1,8 +1,16 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,9 +20,11 @@ import (
 
 	"github.com/virtualaipatient/integration/internal/sqlstore/sqlstoretest"
 	"github.com/virtualaipatient/integration/internal/testenv"
+	"github.com/virtualaipatient/integration/launch"
 	"github.com/virtualaipatient/integration/reporting"
 	"github.com/virtualaipatient/integration/reporting/analytics"
 	"github.com/virtualaipatient/integration/scoring"
+	"github.com/virtualaipatient/integration/session"
 	"github.com/virtualaipatient/integration/store/postgres"
 )
 
@@ -223,4 +233,60 @@ func BenchmarkHandlerSessionPage(b *testing.B) {
 	dsn := testenv.PostgresDSN(b)
 	sqlstoretest.BenchmarkHandlerSessionPage(b,
 		openSchema(b, dsn, newSchema(b, dsn)).(*postgres.Store))
+}
+
+// TestHandlerPathIDs sends path ids PostgreSQL cannot store (NUL, invalid
+// UTF-8) through the full handler: the handler refuses them itself, with
+// the answers of the memory store, and logs nothing.
+func TestHandlerPathIDs(t *testing.T) {
+	dsn := testenv.PostgresDSN(t)
+	st := openSchema(t, dsn, newSchema(t, dsn)).(*postgres.Store)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	pub, err := launch.PublicKeyOf(key, "k1", launch.ES256)
+	require.NoError(t, err)
+	const iss, aud = "https://lms.example", "https://vap.example/api"
+	verifier, err := launch.NewVerifier(launch.VerifierConfig{Partners: []launch.Partner{{
+		ID: "partner-a", Issuer: iss, Audience: aud + "/launch", APIAudience: aud,
+		Algorithms: []string{launch.ES256}, Keys: []launch.PublicKey{pub}}}})
+	require.NoError(t, err)
+	t.Cleanup(verifier.Close)
+	tokens, err := launch.NewSessionTokens(launch.SessionTokenConfig{
+		Issuer: "https://vap.example", Signer: key, KeyID: "vap-1"})
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	h, err := reporting.New(reporting.Config{Verifier: verifier, Service: session.New(st),
+		Tokens: tokens, LearnerAppURL: "https://learn.vap.example/app", Codes: st,
+		Analytics: st, Changes: st, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	require.NoError(t, err)
+	minter, err := launch.NewMinter(launch.MinterConfig{Issuer: iss, Audience: aud + "/launch",
+		Signer: key, KeyID: "k1"})
+	require.NoError(t, err)
+	cred, err := minter.MintAPICredential(context.Background(), aud)
+	require.NoError(t, err)
+
+	for _, id := range []string{"a%00b", "a%FFb"} {
+		for _, tc := range []struct {
+			method, path string
+			status       int
+		}{
+			{http.MethodPut, "/cohorts/" + id + "/assignments/asg-1", http.StatusBadRequest},
+			{http.MethodPut, "/cohorts/c/assignments/" + id, http.StatusBadRequest},
+			{http.MethodGet, "/cohorts/c/assignments/" + id, http.StatusNotFound},
+			{http.MethodDelete, "/cohorts/" + id + "/assignments/asg-1", http.StatusNotFound},
+			{http.MethodGet, "/sessions/" + id, http.StatusNotFound},
+			{http.MethodGet, "/cohorts/" + id + "/analytics", http.StatusNotFound},
+			{http.MethodDelete, "/learners/" + id, http.StatusBadRequest},
+		} {
+			req := httptest.NewRequest(tc.method, reporting.DefaultBasePath+tc.path,
+				strings.NewReader(`{"case_id":"case-a"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+cred)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			assert.Equal(t, tc.status, rec.Code, "%s %s: %s", tc.method, tc.path, rec.Body.String())
+		}
+	}
+
+	assert.Empty(t, logs.String(), "no store failure")
 }
