@@ -1,159 +1,39 @@
 package analytics
 
 import (
+	"cmp"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"math"
 	"math/big"
-	"math/bits"
 	"slices"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize/convex/lp"
 )
 
 // The suppression pass asks one question many times: over every
 // non-negative solution of the relations that the published numbers leave
 // open, how large can a hidden count be? That is a small linear program,
-// solved here exactly with the simplex method and Bland's rule (which
-// cannot cycle), in rationals that stay in int64 while they fit and move
-// to math/big when they do not.
-
-// num is an exact rational: n/d (d > 0, reduced) unless r is set.
-type num struct {
-	n, d int64
-	r    *big.Rat
-}
-
-// numLimit keeps int64 numerators and denominators far from overflow.
-const numLimit = math.MaxInt64 >> 2
-
-var numZero, numOne = num{n: 0, d: 1}, num{n: 1, d: 1}
-
-func numOf(n int64) num {
-	if abs64(n) <= numLimit {
-		return num{n: n, d: 1}
-	}
-
-	return num{r: big.NewRat(n, 1)}
-}
-
-func (a num) rat() *big.Rat {
-	if a.r != nil {
-		return a.r
-	}
-
-	return big.NewRat(a.n, a.d)
-}
-
-// fromRat returns r, in int64 form when it fits.
-func fromRat(r *big.Rat) num {
-	n, d := r.Num(), r.Denom()
-	if n.IsInt64() && d.IsInt64() && abs64(n.Int64()) <= numLimit && d.Int64() <= numLimit {
-		return num{n: n.Int64(), d: d.Int64()}
-	}
-
-	return num{r: r}
-}
-
-func gcd(a, b int64) int64 {
-	for b != 0 {
-		a, b = b, a%b
-	}
-
-	return a
-}
-
-func abs64(a int64) int64 {
-	if a < 0 {
-		return -a
-	}
-
-	return a
-}
-
-// mulFits reports whether a·b stays within numLimit.
-func mulFits(a, b int64) bool {
-	const small = 1 << 30
-	if a > -small && a < small && b > -small && b < small {
-		return true
-	}
-
-	hi, lo := bits.Mul64(uint64(abs64(a)), uint64(abs64(b)))
-
-	return hi == 0 && lo <= numLimit
-}
-
-func reduced(n, d int64) num {
-	if g := gcd(abs64(n), d); g > 1 {
-		n, d = n/g, d/g
-	}
-
-	return num{n: n, d: d}
-}
-
-func (a num) add(b num) num {
-	if a.r == nil && b.r == nil {
-		g := gcd(a.d, b.d)
-		x, y := b.d/g, a.d/g
-		if mulFits(a.n, x) && mulFits(b.n, y) && mulFits(a.d, x) {
-			if n := a.n*x + b.n*y; abs64(n) <= numLimit {
-				return reduced(n, a.d*x)
-			}
-		}
-	}
-
-	return fromRat(new(big.Rat).Add(a.rat(), b.rat()))
-}
-
-func (a num) neg() num {
-	if a.r != nil {
-		return num{r: new(big.Rat).Neg(a.r)}
-	}
-
-	return num{n: -a.n, d: a.d}
-}
-
-func (a num) sub(b num) num { return a.add(b.neg()) }
-
-func (a num) mul(b num) num {
-	if a.r == nil && b.r == nil {
-		if a.n == 0 || b.n == 0 {
-			return numZero
-		}
-
-		g1, g2 := gcd(abs64(a.n), b.d), gcd(abs64(b.n), a.d)
-		n1, n2, d1, d2 := a.n/g1, b.n/g2, a.d/g2, b.d/g1
-		if mulFits(n1, n2) && mulFits(d1, d2) {
-			return num{n: n1 * n2, d: d1 * d2}
-		}
-	}
-
-	return fromRat(new(big.Rat).Mul(a.rat(), b.rat()))
-}
-
-func (a num) quo(b num) num {
-	if b.r == nil {
-		if b.n < 0 {
-			return a.mul(num{n: -b.d, d: -b.n})
-		}
-
-		return a.mul(num{n: b.d, d: b.n})
-	}
-
-	return fromRat(new(big.Rat).Quo(a.rat(), b.rat()))
-}
-
-func (a num) sign() int {
-	switch {
-	case a.r != nil:
-		return a.r.Sign()
-	case a.n > 0:
-		return 1
-	case a.n < 0:
-		return -1
-	}
-
-	return 0
-}
-
-func (a num) cmp(b num) int { return a.sub(b).sign() }
+// which gonum's simplex solves in floating point. Around it, exact integer
+// elimination makes the answer exact, or else smaller, which only hides
+// more:
+//
+//   - it drops the rows that the others imply (the simplex needs
+//     independent rows); a row that contradicts them makes the program
+//     infeasible, and rows that fix every variable solve it;
+//   - it gives the simplex a first basis, so that the simplex need not
+//     search for one: the echelon form's pivots when they are feasible,
+//     else the optimum of a first program that gets rid of the negative
+//     right-hand sides;
+//   - it works a finite optimum out again, exactly, on the variables that
+//     the simplex left positive. That is a solution of the program, so its
+//     value is at most the true maximum, and it is the maximum whenever the
+//     simplex stopped at an optimal vertex, as it does up to its tolerance;
+//   - an unbounded answer stands only with an exact solution and an exact
+//     direction along which the hidden count grows without bound;
+//   - any other answer becomes the most restrictive one, infeasible.
 
 // program is max x[obj] subject to a·x = b and x ≥ 0, with integer
 // coefficients.
@@ -260,14 +140,37 @@ func around(a [][]int64, b []int64, obj int) program {
 }
 
 // maxResult is the optimum of a program: max is nil when unbounded.
-// infeasible reports a program without solution, which the caller treats
-// as the most restrictive answer.
+// infeasible reports a program without solution, or one whose answer the
+// solver could not confirm; the caller treats both as the most
+// restrictive answer.
 type maxResult struct {
 	max        *big.Rat
 	infeasible bool
 }
 
-// maximize solves p exactly.
+const (
+	// simplexTol is the reduced cost under which gonum's simplex stops.
+	simplexTol = 1e-10
+	// zeroTol is the size, relative to the largest, under which a value of
+	// the simplex's solution counts as 0.
+	zeroTol = 1e-9
+)
+
+// simplex is gonum's solver. Tests replace it to check that a wrong answer
+// errs toward hiding.
+var simplex = lp.Simplex
+
+// lpFailed, when set, is told of each program whose answer falls back to
+// infeasible because the simplex's could not be confirmed. The package's
+// tests set it to fail.
+var lpFailed func(p program, err error)
+
+// errUnconfirmed is returned when an answer of the simplex does not hold
+// exactly.
+var errUnconfirmed = errors.New("analytics: simplex answer does not hold exactly")
+
+// maximize solves p. The maximum is exact, or smaller should the simplex
+// stop short of the optimum.
 func maximize(p program) maxResult {
 	p, fixed := p.reduce()
 	if fixed != nil {
@@ -278,225 +181,410 @@ func maximize(p program) maxResult {
 		return maxResult{}
 	}
 
-	return solve(p)
+	r, err := solve(p)
+	if err != nil {
+		if lpFailed != nil {
+			lpFailed(p, err)
+		}
+
+		return maxResult{infeasible: true}
+	}
+
+	return r
 }
 
-// tableau is the simplex tableau of a program in standard form.
-type tableau struct {
-	rows  [][]num // each ends with its right-hand side
-	cost  []num   // reduced costs of a minimization; the last is -objective
-	basis []int
-	ban   []bool // columns that may not enter
+// solve maximizes x[obj] over a program of one row or more.
+func solve(p program) (maxResult, error) {
+	n := len(p.a[0])
+	e, ok := echelon(p.a, p.b, columns(n), true)
+	if !ok {
+		return maxResult{infeasible: true}, nil
+	}
+
+	if len(e.rows) == n {
+		// The rows fix every variable.
+		x, feasible := e.solution(n)
+		if !feasible {
+			return maxResult{infeasible: true}, nil
+		}
+
+		return maxResult{max: x[p.obj]}, nil
+	}
+
+	a, b := make([][]int64, len(e.kept)), make([]int64, len(e.kept))
+	for k, i := range e.kept {
+		a[k], b[k] = p.a[i], p.b[i]
+	}
+
+	basis := e.pivots
+	if _, feasible := e.solution(n); !feasible {
+		var err error
+		if basis, err = firstBasis(a, b, e); err != nil {
+			if errors.Is(err, lp.ErrInfeasible) {
+				return maxResult{infeasible: true}, nil
+			}
+
+			return maxResult{}, err
+		}
+	}
+
+	c := make([]float64, n)
+	c[p.obj] = -1
+	x, err := simplexFrom(c, a, b, basis)
+	if errors.Is(err, lp.ErrUnbounded) {
+		return maxResult{}, confirmUnbounded(a, p.obj, e.pivots)
+	}
+
+	if err != nil {
+		return maxResult{}, err
+	}
+
+	v, _, err := vertex(a, b, x)
+	if err != nil {
+		return maxResult{}, err
+	}
+
+	return maxResult{max: v[p.obj]}, nil
 }
 
-func zeros(n int) []num {
-	out := make([]num, n)
-	for i := range out {
-		out[i] = numZero
+// firstBasis returns a feasible basis of a·x = b, x ≥ 0 (independent rows),
+// whose echelon form e has a negative right-hand side. It minimizes the
+// sum of artificial variables, one for each such row: the negated column
+// of the row's pivot, so that these and the other rows' pivots start as a
+// feasible basis. It returns lp.ErrInfeasible when the sum stays positive.
+func firstBasis(a [][]int64, b []int64, e echelonForm) ([]int, error) {
+	n := len(a[0])
+	var arts []int // the pivot columns that get an artificial
+	start := slices.Clone(e.pivots)
+	for k, j := range e.pivots {
+		if e.value(k).Sign() < 0 {
+			start[k] = n + len(arts)
+			arts = append(arts, j)
+		}
+	}
+
+	wide := make([][]int64, len(a))
+	for i, row := range a {
+		wide[i] = append(slices.Clone(row), make([]int64, len(arts))...)
+		for k, j := range arts {
+			wide[i][n+k] = -row[j]
+		}
+	}
+
+	c := make([]float64, n+len(arts))
+	for k := range arts {
+		c[n+k] = 1
+	}
+
+	x, err := simplexFrom(c, wide, b, start)
+	if err != nil {
+		return nil, err
+	}
+
+	_, basis, err := vertex(a, b, x[:n])
+	if err == nil {
+		return basis, nil
+	}
+
+	var sum, scale float64
+	for j, v := range x {
+		scale = max(scale, math.Abs(v))
+		if j >= n {
+			sum += v
+		}
+	}
+
+	if sum > zeroTol*max(1, scale) {
+		return nil, lp.ErrInfeasible
+	}
+
+	return nil, err
+}
+
+// confirmUnbounded checks the simplex's claim that x[obj] has no maximum
+// over a·x = b, x ≥ 0 (independent rows, with pivots a basis), a feasible
+// program: it asks the simplex for a direction r with a·r = 0, r ≥ 0 and
+// r[obj] = 1, and checks it exactly.
+func confirmUnbounded(a [][]int64, obj int, pivots []int) error {
+	// The columns are r, then the slack s of r[obj] + s = 1, maximizing
+	// r[obj] from r = 0.
+	m, n := len(a), len(a[0])
+	rows := make([][]int64, m+1)
+	for i, row := range a {
+		rows[i] = append(slices.Clone(row), 0)
+	}
+
+	rows[m] = make([]int64, n+1)
+	rows[m][obj], rows[m][n] = 1, 1
+	rhs := make([]int64, m+1)
+	rhs[m] = 1
+
+	c := make([]float64, n+1)
+	c[obj] = -1
+	r, err := simplexFrom(c, rows, rhs, append(slices.Clone(pivots), n))
+	if err != nil {
+		return fmt.Errorf("%w: unbounded, then %w", errUnconfirmed, err)
+	}
+
+	v, _, err := vertex(rows, rhs, r)
+	if err != nil {
+		return err
+	}
+
+	if v[obj].Cmp(big.NewRat(1, 1)) != 0 {
+		return fmt.Errorf("%w: unbounded without a direction", errUnconfirmed)
+	}
+
+	return nil
+}
+
+// simplexFrom minimizes c·x over a·x = b, x ≥ 0 with gonum's simplex,
+// starting from basis, which is feasible exactly. gonum panics when it
+// finds the basis infeasible to its tolerance, which rounding can cause
+// where the basis is degenerate; the simplex then starts again without a
+// basis and looks for one itself.
+func simplexFrom(c []float64, a [][]int64, b []int64, basis []int) ([]float64, error) {
+	ad, bf := dense(a), make([]float64, len(b))
+	for i, v := range b {
+		bf[i] = float64(v)
+	}
+
+	var x []float64
+	var err error
+	refused := func() (refused bool) {
+		defer func() { refused = recover() != nil }()
+		_, x, err = simplex(c, ad, bf, simplexTol, basis)
+
+		return false
+	}()
+	if refused {
+		_, x, err = simplex(c, ad, bf, simplexTol, nil)
+	}
+
+	if err != nil && !errors.Is(err, lp.ErrUnbounded) && !errors.Is(err, lp.ErrInfeasible) {
+		err = fmt.Errorf("analytics: simplex: %w", err)
+	}
+
+	return x, err
+}
+
+// vertex returns the exact solution v ≥ 0 of a·v = b (independent rows)
+// that is 0 wherever x, the simplex's solution, is, and a basis of v. It
+// fails unless x is v but for rounding.
+func vertex(a [][]int64, b []int64, x []float64) ([]*big.Rat, []int, error) {
+	scale := 1.0
+	for _, v := range x {
+		scale = max(scale, math.Abs(v))
+	}
+
+	// The echelon form over the positive variables first has them among
+	// its pivots, unless they are dependent, with the others 0.
+	var order, rest []int
+	for j, v := range x {
+		if v > zeroTol*scale {
+			order = append(order, j)
+		} else {
+			rest = append(rest, j)
+		}
+	}
+
+	order = append(order, rest...)
+
+	e, ok := echelon(a, b, order, false)
+	if !ok || len(e.rows) != len(a) {
+		return nil, nil, fmt.Errorf("%w: dependent rows", errUnconfirmed)
+	}
+
+	v := make([]*big.Rat, len(x))
+	for j := range v {
+		v[j] = new(big.Rat)
+	}
+
+	basis := make([]int, len(e.rows))
+	for k, p := range e.pivots {
+		basis[k] = order[p]
+		v[order[p]] = e.value(k)
+		if v[order[p]].Sign() < 0 {
+			return nil, nil, fmt.Errorf("%w: no solution on its positive variables",
+				errUnconfirmed)
+		}
+	}
+
+	for j, xj := range x {
+		if f, _ := v[j].Float64(); !(math.Abs(f-xj) <= zeroTol*scale) {
+			return nil, nil, fmt.Errorf("%w: its solution is no vertex", errUnconfirmed)
+		}
+	}
+
+	return v, basis, nil
+}
+
+// columns returns 0, 1, …, n-1.
+func columns(n int) []int {
+	out := make([]int, n)
+	for j := range out {
+		out[j] = j
 	}
 
 	return out
 }
 
-func solve(p program) maxResult {
-	t, n := start(p)
-
-	// Phase 1: minimize the artificial variables' sum.
-	t.run()
-	if t.cost[len(t.cost)-1].sign() != 0 {
-		return maxResult{infeasible: true}
-	}
-
-	t.dropArtificials(n)
-
-	// Phase 2: minimize -x[obj].
-	t.cost = zeros(len(t.cost))
-	t.cost[p.obj] = numOf(-1)
-	for i, b := range t.basis {
-		if b == p.obj {
-			for j, v := range t.rows[i] {
-				t.cost[j] = t.cost[j].add(v)
-			}
+func dense(a [][]int64) *mat.Dense {
+	out := mat.NewDense(len(a), len(a[0]), nil)
+	for i, row := range a {
+		for j, c := range row {
+			out.Set(i, j, float64(c))
 		}
 	}
 
-	if t.run() {
-		return maxResult{}
-	}
-
-	return maxResult{max: t.cost[len(t.cost)-1].rat()}
+	return out
 }
 
-// start sets up phase 1 and returns the tableau and the number of
-// original columns. A row whose right-hand side has the sign of a
-// variable found in no other row starts with that variable basic; every
-// other row gets an artificial variable.
-func start(p program) (*tableau, int) {
-	n, m := len(p.a[0]), len(p.a)
-	uses := make([]int, n)
-	for _, coef := range p.a {
-		for j, c := range coef {
-			if c != 0 {
-				uses[j]++
-			}
-		}
+// echelonForm is a system in reduced row echelon form, in integers: each
+// row has a nonzero entry in its pivot column, where every other row has
+// 0, and ends with its right-hand side.
+type echelonForm struct {
+	rows   [][]*big.Int
+	pivots []int // the pivot column of each row
+	kept   []int // the input row each row comes from
+}
+
+// value returns the value of row k's pivot variable when the variables
+// that are not pivots are 0.
+func (e echelonForm) value(k int) *big.Rat {
+	row := e.rows[k]
+	return new(big.Rat).SetFrac(row[len(row)-1], row[e.pivots[k]])
+}
+
+// solution returns the values of the n variables when those that are not
+// pivots are 0, and whether none is negative.
+func (e echelonForm) solution(n int) ([]*big.Rat, bool) {
+	x := make([]*big.Rat, n)
+	for j := range x {
+		x[j] = new(big.Rat)
 	}
 
-	basic, arts := make([]int, m), 0
-	for i, coef := range p.a {
-		basic[i] = -1
-		for j, c := range coef {
-			if uses[j] == 1 && c != 0 && (c > 0) == (p.b[i] >= 0) {
-				basic[i] = j
-				break
-			}
-		}
-
-		if basic[i] < 0 {
-			arts++
-		}
+	feasible := true
+	for k, j := range e.pivots {
+		x[j] = e.value(k)
+		feasible = feasible && x[j].Sign() >= 0
 	}
 
-	cols := n + arts
-	t := &tableau{cost: zeros(cols + 1), basis: make([]int, m), ban: make([]bool, cols)}
-	art := n
-	for i, coef := range p.a {
-		// Scale the row so that its basic variable has coefficient 1 and
-		// its right-hand side is not negative.
-		scale := num{n: 1, d: 1}
-		if j := basic[i]; j >= 0 {
-			scale = num{n: 1, d: coef[j]}
-			if coef[j] < 0 {
-				scale = num{n: -1, d: -coef[j]}
-			}
-		} else if p.b[i] < 0 {
-			scale = num{n: -1, d: 1}
-		}
+	return x, feasible
+}
 
-		row := zeros(cols + 1)
-		for j, c := range coef {
-			row[j] = numOf(c).mul(scale)
-		}
-
-		row[cols] = numOf(p.b[i]).mul(scale)
-		t.basis[i] = basic[i]
-		if basic[i] < 0 {
-			row[art], t.basis[i] = numOne, art
-			art++
-			for j, v := range row {
-				if j < n || j == cols {
-					t.cost[j] = t.cost[j].sub(v)
+// echelon brings a·x = b, over the columns cols in that order, to reduced
+// row echelon form by exact fraction-free Gauss-Jordan elimination,
+// dropping each row that the ones before it imply. It reports false when
+// such a row contradicts them. Each row's pivot is its first column with
+// a nonzero entry, unless crash is set: then the sparser rows go first and
+// a row's pivot is one whose entry has the sign of its right-hand side
+// and that the fewest rows use, so that the pivots are often a feasible
+// basis.
+func echelon(a [][]int64, b []int64, cols []int, crash bool) (echelonForm, bool) {
+	order, uses := columns(len(a)), make([]int, len(cols))
+	if crash {
+		nonzero := make([]int, len(a))
+		for i, coef := range a {
+			for k, j := range cols {
+				if coef[j] != 0 {
+					nonzero[i]++
+					uses[k]++
 				}
 			}
 		}
 
-		t.rows = append(t.rows, row)
+		slices.SortStableFunc(order, func(i, j int) int {
+			return cmp.Compare(nonzero[i], nonzero[j])
+		})
 	}
 
-	return t, n
-}
+	var e echelonForm
+	for _, i := range order {
+		row := make([]*big.Int, len(cols)+1)
+		for k, j := range cols {
+			row[k] = big.NewInt(a[i][j])
+		}
 
-// dropArtificials pivots the artificial variables out of the basis after
-// phase 1, drops the rows that turn out redundant, and bans the
-// artificial columns.
-func (t *tableau) dropArtificials(n int) {
-	for i := 0; i < len(t.rows); i++ {
-		if t.basis[i] < n {
-			continue
+		rhs := big.NewInt(b[i])
+		row[len(cols)] = rhs
+		for k, r := range e.rows {
+			eliminate(row, r, e.pivots[k])
 		}
 
 		col := -1
-		for j := range n {
-			if t.rows[i][j].sign() != 0 {
-				col = j
+		for k, v := range row[:len(cols)] {
+			switch {
+			case v.Sign() == 0:
+			case col < 0:
+				col = k
+			case !crash:
+			case v.Sign()*rhs.Sign() >= 0 && row[col].Sign()*rhs.Sign() < 0:
+				col = k
+			case (v.Sign()*rhs.Sign() >= 0) == (row[col].Sign()*rhs.Sign() >= 0) &&
+				uses[k] < uses[col]:
+				col = k
+			}
+
+			if col >= 0 && !crash {
 				break
 			}
 		}
 
-		if col >= 0 {
-			t.pivot(i, col)
+		if col < 0 {
+			if rhs.Sign() != 0 {
+				return echelonForm{}, false
+			}
+
 			continue
 		}
 
-		t.rows = append(t.rows[:i], t.rows[i+1:]...)
-		t.basis = append(t.basis[:i], t.basis[i+1:]...)
-		i--
+		for _, r := range e.rows {
+			eliminate(r, row, col)
+		}
+
+		e.rows = append(e.rows, row)
+		e.pivots, e.kept = append(e.pivots, col), append(e.kept, i)
 	}
 
-	for j := n; j < len(t.ban); j++ {
-		t.ban[j] = true
-	}
+	return e, true
 }
 
-// run pivots until optimal, or reports that the objective is unbounded.
-func (t *tableau) run() (unbounded bool) {
-	rhs := len(t.cost) - 1
-	for {
-		enter := -1
-		for j := range rhs {
-			if !t.ban[j] && t.cost[j].sign() < 0 {
-				enter = j
-				break
-			}
-		}
-
-		if enter < 0 {
-			return false
-		}
-
-		leave := -1
-		var best num
-		for i, row := range t.rows {
-			if row[enter].sign() <= 0 {
-				continue
-			}
-
-			ratio := row[rhs].quo(row[enter])
-			if leave < 0 {
-				leave, best = i, ratio
-				continue
-			}
-
-			if c := ratio.cmp(best); c < 0 || (c == 0 && t.basis[i] < t.basis[leave]) {
-				leave, best = i, ratio
-			}
-		}
-
-		if leave < 0 {
-			return true
-		}
-
-		t.pivot(leave, enter)
+// eliminate makes row's entry in col 0: row becomes p·row − f·pivot, with
+// p and f the entries of pivot and row in col over their greatest common
+// divisor, then is divided by the greatest common divisor of its entries.
+func eliminate(row, pivot []*big.Int, col int) {
+	if row[col].Sign() == 0 {
+		return
 	}
-}
 
-func (t *tableau) pivot(r, c int) {
-	pr := t.rows[r]
-	p := pr[c]
-	for j, v := range pr {
-		if v.sign() != 0 {
-			pr[j] = v.quo(p)
+	g := new(big.Int).GCD(nil, nil, row[col], pivot[col])
+	p, f := new(big.Int).Quo(pivot[col], g), new(big.Int).Quo(row[col], g)
+	one, t := p.IsInt64() && p.Int64() == 1, new(big.Int)
+	for j, v := range pivot {
+		if !one && row[j].Sign() != 0 {
+			row[j].Mul(row[j], p)
+		}
+
+		if v.Sign() != 0 {
+			row[j].Sub(row[j], t.Mul(f, v))
 		}
 	}
 
-	eliminate := func(row []num) {
-		f := row[c]
-		if f.sign() == 0 {
+	g.SetInt64(0)
+	for _, v := range row {
+		if v.Sign() == 0 {
+			continue
+		}
+
+		if g.GCD(nil, nil, g, v); g.IsInt64() && g.Int64() == 1 {
 			return
 		}
-
-		for j, v := range pr {
-			if v.sign() != 0 {
-				row[j] = row[j].sub(f.mul(v))
-			}
-		}
-	}
-	for i, row := range t.rows {
-		if i != r {
-			eliminate(row)
-		}
 	}
 
-	eliminate(t.cost)
-	t.basis[r] = c
+	if g.Sign() != 0 {
+		for _, v := range row {
+			v.Quo(v, g)
+		}
+	}
 }

@@ -1,8 +1,15 @@
 package analyticstest
 
 import (
+	"cmp"
+	"errors"
+	"fmt"
 	"math"
 	"math/big"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize/convex/lp"
 )
 
 // equation is Σ coef[v]·x[v] = 0 over the variables of a system.
@@ -81,6 +88,15 @@ func determined(eqs []reduced) map[int]bool {
 	return out
 }
 
+// boolRank ranks true before false.
+func boolRank(b bool) int {
+	if b {
+		return 0
+	}
+
+	return 1
+}
+
 func value(row map[int]*big.Rat, v int) *big.Rat {
 	if x, ok := row[v]; ok {
 		return x
@@ -89,11 +105,17 @@ func value(row map[int]*big.Rat, v int) *big.Rat {
 	return new(big.Rat)
 }
 
-// upperBound maximizes x[obj] over x ≥ 0 satisfying the equations, with a
-// dense two-phase simplex in float64 and Bland's rule. It returns +Inf
-// when unbounded and NaN when infeasible.
-func upperBound(all []reduced, obj int) float64 {
-	eqs := around(all, obj)
+// upperBound maximizes x[obj] over x ≥ 0 satisfying the equations with
+// gonum's simplex, after dropping by exact elimination the equations that
+// the others imply (the simplex needs independent rows). It returns +Inf
+// when unbounded and NaN when infeasible, and an error when the simplex
+// fails otherwise.
+func upperBound(all []reduced, obj int) (float64, error) {
+	eqs, values, ok := independent(around(all, obj))
+	if !ok {
+		return math.NaN(), nil
+	}
+
 	cols := map[int]int{obj: 0}
 	order := []int{obj}
 	for _, e := range eqs {
@@ -105,72 +127,182 @@ func upperBound(all []reduced, obj int) float64 {
 		}
 	}
 
-	n, m := len(order), len(eqs)
-	width := n + m + 1
-	tab := make([][]float64, m)
-	cost := make([]float64, width)
-	basis := make([]int, m)
+	if len(eqs) == 0 {
+		return math.Inf(1), nil
+	}
+
+	if len(eqs) == len(order) {
+		// The equations fix every variable.
+		for _, x := range values {
+			if x.Sign() < 0 {
+				return math.NaN(), nil
+			}
+		}
+
+		f, _ := values[obj].Float64()
+
+		return f, nil
+	}
+
+	a := mat.NewDense(len(eqs), len(order), nil)
+	b := make([]float64, len(eqs))
 	for i, e := range eqs {
-		row := make([]float64, width)
-		sign := 1.0
-		if e.rhs < 0 {
-			sign = -1
-		}
-
 		for v, c := range e.coef {
-			row[cols[v]] = sign * float64(c)
+			a.Set(i, cols[v], float64(c))
 		}
 
-		row[n+i], row[width-1] = 1, sign*float64(e.rhs)
-		for j := range n {
-			cost[j] -= row[j]
+		b[i] = float64(e.rhs)
+	}
+
+	// The pivots of the echelon form are a first basis when feasible,
+	// which spares the simplex its search for one.
+	var basis []int
+	for v, x := range values {
+		if x.Sign() < 0 {
+			basis = nil
+			break
 		}
 
-		cost[width-1] -= row[width-1]
-		tab[i], basis[i] = row, n+i
+		basis = append(basis, cols[v])
 	}
 
-	banned := make([]bool, width-1)
-	if simplex(tab, cost, basis, banned) {
-		return math.NaN()
+	c := make([]float64, len(order))
+	c[0] = -1
+	opt, err := simplex(c, a, b, basis)
+	switch {
+	case errors.Is(err, lp.ErrInfeasible):
+		return math.NaN(), nil
+	case errors.Is(err, lp.ErrUnbounded):
+		return math.Inf(1), nil
+	case err != nil:
+		return 0, fmt.Errorf("analyticstest: simplex: %w", err)
 	}
 
-	if math.Abs(cost[width-1]) > 1e-7 {
-		return math.NaN()
+	return -opt, nil
+}
+
+// simplex runs gonum's simplex from basis, or without one when gonum
+// refuses it (it panics on a basis that rounding makes infeasible).
+func simplex(c []float64, a *mat.Dense, b []float64, basis []int) (opt float64, err error) {
+	if basis != nil {
+		refused := func() (refused bool) {
+			defer func() { refused = recover() != nil }()
+			opt, _, err = lp.Simplex(c, a, b, 1e-10, basis)
+
+			return false
+		}()
+		if !refused {
+			return opt, err
+		}
 	}
 
-	for j := n; j < n+m; j++ {
-		banned[j] = true
+	opt, _, err = lp.Simplex(c, a, b, 1e-10, nil)
+
+	return opt, err
+}
+
+// independent returns the equations that the others do not imply, and
+// reports false when one contradicts them. It also returns the values of
+// the pivot variables of their reduced row echelon form when the others
+// are 0: the sparser equations go first and each pivot has, where it can,
+// the sign of the right-hand side and the fewest equations, so that these
+// values are often a feasible basis, and they fix every variable when
+// there are as many pivots as variables.
+func independent(eqs []reduced) ([]reduced, map[int]*big.Rat, bool) {
+	uses := make(map[int]int)
+	for _, e := range eqs {
+		for v, c := range e.coef {
+			if c != 0 {
+				uses[v]++
+			}
+		}
 	}
 
-	for i := range tab {
-		if basis[i] < n {
+	size := func(e reduced) int {
+		n := 0
+		for _, c := range e.coef {
+			if c != 0 {
+				n++
+			}
+		}
+
+		return n
+	}
+	eqs = slices.Clone(eqs)
+	slices.SortStableFunc(eqs, func(x, y reduced) int { return cmp.Compare(size(x), size(y)) })
+
+	var kept []reduced
+	var rows []map[int]*big.Rat // reduced row echelon form; rhs under key -1
+	var pivots []int
+	for _, e := range eqs {
+		row := map[int]*big.Rat{-1: big.NewRat(e.rhs, 1)}
+		for v, c := range e.coef {
+			if c != 0 {
+				row[v] = big.NewRat(c, 1)
+			}
+		}
+
+		for k, r := range rows {
+			subtract(row, r, pivots[k])
+		}
+
+		col, rank := -1, [3]int{}
+		for v, x := range row {
+			if v < 0 || x.Sign() == 0 {
+				continue
+			}
+
+			r := [3]int{boolRank(x.Sign()*value(row, -1).Sign() >= 0), uses[v], v}
+			if col < 0 || slices.Compare(r[:], rank[:]) < 0 {
+				col, rank = v, r
+			}
+		}
+
+		if col < 0 {
+			if value(row, -1).Sign() != 0 {
+				return nil, nil, false
+			}
+
 			continue
 		}
 
-		for j := range n {
-			if math.Abs(tab[i][j]) > 1e-9 {
-				pivot(tab, cost, basis, i, j)
-				break
-			}
+		p := new(big.Rat).Set(row[col])
+		for v, x := range row {
+			row[v] = new(big.Rat).Quo(x, p)
+		}
+
+		for _, r := range rows {
+			subtract(r, row, col)
+		}
+
+		rows, pivots, kept = append(rows, row), append(pivots, col), append(kept, e)
+	}
+
+	values := make(map[int]*big.Rat)
+	for k, r := range rows {
+		values[pivots[k]] = value(r, -1)
+	}
+
+	return kept, values, true
+}
+
+// subtract makes row's entry in col 0 by subtracting a multiple of pivot,
+// whose entry in col is 1.
+func subtract(row, pivot map[int]*big.Rat, col int) {
+	f, ok := row[col]
+	if !ok || f.Sign() == 0 {
+		return
+	}
+
+	f = new(big.Rat).Set(f)
+	for v, x := range pivot {
+		y := new(big.Rat).Sub(value(row, v), new(big.Rat).Mul(f, x))
+		if y.Sign() == 0 {
+			delete(row, v)
+		} else {
+			row[v] = y
 		}
 	}
-
-	clear(cost)
-	cost[0] = -1
-	for i, b := range basis {
-		if b == 0 {
-			for j := range cost {
-				cost[j] += tab[i][j]
-			}
-		}
-	}
-
-	if simplex(tab, cost, basis, banned) {
-		return math.Inf(1)
-	}
-
-	return cost[width-1]
 }
 
 // around returns the equations that share unknowns with obj, directly or
@@ -206,67 +338,4 @@ func touches(e reduced, vars map[int]bool) bool {
 	}
 
 	return false
-}
-
-// simplex minimizes; it reports an unbounded objective.
-func simplex(tab [][]float64, cost []float64, basis []int, banned []bool) bool {
-	const eps = 1e-9
-	rhs := len(cost) - 1
-	for range 10000 {
-		enter := -1
-		for j := range rhs {
-			if !banned[j] && cost[j] < -eps {
-				enter = j
-				break
-			}
-		}
-
-		if enter < 0 {
-			return false
-		}
-
-		leave := -1
-		best := math.Inf(1)
-		for i, row := range tab {
-			if row[enter] <= eps {
-				continue
-			}
-
-			ratio := row[rhs] / row[enter]
-			if ratio < best-eps || (ratio <= best+eps && leave >= 0 && basis[i] < basis[leave]) {
-				leave, best = i, ratio
-			}
-		}
-
-		if leave < 0 {
-			return true
-		}
-
-		pivot(tab, cost, basis, leave, enter)
-	}
-
-	panic("analyticstest: simplex did not converge")
-}
-
-func pivot(tab [][]float64, cost []float64, basis []int, r, c int) {
-	p := tab[r][c]
-	for j := range tab[r] {
-		tab[r][j] /= p
-	}
-
-	for i, row := range tab {
-		if i != r && row[c] != 0 {
-			f := row[c]
-			for j := range row {
-				row[j] -= f * tab[r][j]
-			}
-		}
-	}
-
-	f := cost[c]
-	for j := range cost {
-		cost[j] -= f * tab[r][j]
-	}
-
-	basis[r] = c
 }

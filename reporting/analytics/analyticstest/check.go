@@ -491,8 +491,23 @@ func (s *system) solve() []string {
 			continue
 		}
 
-		ub := upperBound(eqs, v)
-		if (math.IsNaN(ub) || ub < k) && upperBound(floor, v) >= k {
+		ub, err := upperBound(eqs, v)
+		if err != nil {
+			out = append(out, fmt.Sprintf("bound of %s: %v", x.name, err))
+			continue
+		}
+
+		if !math.IsNaN(ub) && ub >= k {
+			continue
+		}
+
+		fb, err := upperBound(floor, v)
+		if err != nil {
+			out = append(out, fmt.Sprintf("bound of %s over the floor: %v", x.name, err))
+			continue
+		}
+
+		if fb >= k {
 			out = append(out, fmt.Sprintf("small group %s = %d is bounded by %.4g < %d",
 				x.name, x.raw, ub, s.k))
 		}
