@@ -110,6 +110,34 @@ func CheckID(name, value string) error {
 	return nil
 }
 
+// emailShape is the shape of an e-mail address: something@domain.tld, with
+// a top-level domain of at least two letters or digits that starts with a
+// letter.
+var emailShape = regexp.MustCompile(`^[^@\s]+@(?:[^@\s.]+\.)+\pL[\pL\pN-]*[\pL\pN]$`)
+
+// CheckSubject checks a launch's subject, the "sub" of a launch token:
+// CheckID, and not shaped like an e-mail address (something@domain.tld).
+// The subject is the partner's pseudonymous user id, stored with the
+// learner record, which must never hold an e-mail address. Minter.Mint and
+// the Verifier apply it; every other source of launches (the subject of a
+// single sign-on ID token) should too. The error wraps ErrMissingClaim for
+// an empty subject and ErrInvalidClaim otherwise; for an e-mail address
+// its Hint says to send the platform's pseudonymous user id instead. The
+// value is never part of the message.
+func CheckSubject(sub string) error {
+	if err := CheckID("sub", sub); err != nil {
+		return err
+	}
+
+	if emailShape.MatchString(sub) {
+		return &hintedError{err: errorf(ErrInvalidClaim, "sub is shaped like an e-mail address"),
+			hint: "set sub to the platform's pseudonymous user id (an opaque, stable id), " +
+				"never an e-mail address"}
+	}
+
+	return nil
+}
+
 // isFormat reports whether r is a Unicode format character (category Cf).
 func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
 

@@ -29,8 +29,9 @@ var (
 		"fix the configuration value named in the error")
 
 	// ErrTokenTooLarge is returned when the raw token exceeds the size cap.
+	// Its hint (see Hint) names the kind of token that was expected.
 	ErrTokenTooLarge = newKind("token_too_large", "token too large",
-		"launch tokens are small; check the sender is not passing another document")
+		"tokens are small (about a kilobyte); send the token alone, not another document")
 
 	// ErrMalformed is returned when the token is not exactly three strict
 	// base64url segments (no padding, no JWE) holding JSON objects.
@@ -82,7 +83,7 @@ var (
 		"set aud to the audience VAP gave you for this kind of token")
 
 	// ErrExpired is returned, wrapped in a *TimeError, when "exp" plus the
-	// leeway is in the past.
+	// leeway is in the past. Its hint (see Hint) fits the kind of token.
 	ErrExpired = newKind("token_expired", "token expired",
 		"mint the token right before the redirect and check the server clock")
 
@@ -137,11 +138,49 @@ type TimeError struct {
 	Skew time.Duration
 	// Leeway is the clock leeway that was granted.
 	Leeway time.Duration
+
+	// tokenType is the typ of the token checked, which picks the advice of
+	// Error; "" gives advice for any token.
+	tokenType string
 }
 
-// Error returns the sentinel message with the measured skew.
+// Error says what happened in whole seconds, against the leeway, and what
+// to do, such as "launch: token expired 32s ago (beyond the 30s leeway);
+// mint a new one just before the launch". Skew keeps the exact measure.
 func (e *TimeError) Error() string {
-	return fmt.Sprintf("%v: clock skew %v exceeds the leeway of %v", e.Kind, e.Skew, e.Leeway)
+	d := e.Skew.Truncate(time.Second)
+	if d <= e.Leeway {
+		// Beyond the leeway by less than a second: never "30s, beyond 30s".
+		d += time.Second
+	}
+
+	switch e.Kind {
+	case ErrExpired:
+		return fmt.Sprintf("launch: token expired %v ago (beyond the %v leeway); %s", d,
+			e.Leeway, renewal(e.tokenType))
+	case ErrNotYetValid:
+		return fmt.Sprintf("launch: token not valid for another %v (nbf lies beyond the %v "+
+			"leeway); check the server clock or drop nbf", d, e.Leeway)
+	case ErrIssuedInFuture:
+		return fmt.Sprintf("launch: token issued %v in the future (iat lies beyond the %v "+
+			"leeway); synchronise the server clock (NTP)", d, e.Leeway)
+	}
+
+	return fmt.Sprintf("%v: off by %v, beyond the %v leeway", e.Kind, d, e.Leeway)
+}
+
+// renewal is what to do about an expired token of type typ.
+func renewal(typ string) string {
+	switch typ {
+	case TypeLaunch:
+		return "mint a new one just before the launch"
+	case TypeAPICredential:
+		return "mint a new one just before the call"
+	case TypeSession:
+		return "launch again for a new session token"
+	}
+
+	return "mint a new one just before use"
 }
 
 // Unwrap returns the sentinel error.
@@ -161,13 +200,67 @@ func Code(err error) string {
 
 // Hint returns a one-line explanation of how to fix err, meant for humans
 // (partner developers, support), or "" if err is not from this package.
+// The hint fits the error where its sentinel's would not: the kind of
+// token that was too large or expired, a sub shaped like an e-mail
+// address.
 func Hint(err error) string {
+	var h *hintedError
+	if errors.As(err, &h) {
+		return h.hint
+	}
+
 	var k *kindError
 	if errors.As(err, &k) {
 		return k.hint
 	}
 
 	return ""
+}
+
+// hintedError gives an error of this package a hint of its own in place
+// of its sentinel's; Code and errors.Is still find the sentinel.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return e.err.Error() }
+
+func (e *hintedError) Unwrap() error { return e.err }
+
+// typeHints are the hints that depend on the kind of token, by typ and
+// code. A launch token's are its sentinels' own, but for its size.
+var typeHints = map[string]map[string]string{
+	TypeLaunch: {
+		"token_too_large": "launch tokens are small; post the token from Minter.Mint alone, " +
+			"not another document",
+	},
+	TypeAPICredential: {
+		"token_too_large": "API credentials are small; send only the token from " +
+			"MintAPICredential, as Authorization: Bearer <token>",
+		"token_expired": "mint a new API credential just before the calls (it lives at most " +
+			"5 minutes) and check the server clock",
+	},
+	TypeSession: {
+		"token_too_large": "session tokens are small; send the session_token from POST " +
+			"/launch/exchange unchanged",
+		"token_expired": "launch again for a new session token",
+	},
+}
+
+// forTokenType fits err to the kind of token typ names: the hint of
+// typeHints, and the advice of a *TimeError.
+func forTokenType(typ string, err error) error {
+	var te *TimeError
+	if errors.As(err, &te) {
+		te.tokenType = typ
+	}
+
+	if hint, ok := typeHints[typ][Code(err)]; ok {
+		return &hintedError{err: err, hint: hint}
+	}
+
+	return err
 }
 
 // errorf wraps a sentinel with a fixed detail. Details never hold token

@@ -55,5 +55,6 @@ func TestTimeErrorMatchesItsSentinel(t *testing.T) {
 	assert.ErrorIs(t, err, ErrExpired)
 	assert.NotErrorIs(t, err, ErrNotYetValid)
 	assert.Equal(t, "token_expired", Code(err))
-	assert.Equal(t, "launch: token expired: clock skew 1m35s exceeds the leeway of 30s", err.Error())
+	assert.Equal(t, "launch: token expired 1m35s ago (beyond the 30s leeway); mint a new one "+
+		"just before use", err.Error())
 }

@@ -59,7 +59,10 @@ type Minter struct {
 // LaunchRequest describes one launch.
 type LaunchRequest struct {
 	// Subject is the partner's stable, pseudonymous user id (required): an
-	// id as CheckID describes it, never an e-mail address.
+	// id as CheckID describes it, never an e-mail address. Mint and the
+	// Verifier refuse a subject shaped like one (something@domain.tld)
+	// with ErrInvalidClaim (CheckSubject): send the platform's opaque user
+	// id instead.
 	Subject string
 	// Name is the optional display name: no control character and no
 	// bidirectional override or isolate (U+202A to U+202E, U+2066 to

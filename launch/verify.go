@@ -50,7 +50,8 @@ type Launch struct {
 	// ExpiresAt is the "exp" claim. Single-use memory must last at least
 	// until ExpiresAt plus the partner's leeway.
 	ExpiresAt time.Time
-	// Subject is the "sub" claim: the partner's stable user id.
+	// Subject is the "sub" claim: the partner's stable, pseudonymous user
+	// id, never shaped like an e-mail address (CheckSubject).
 	Subject string
 	// Name is the optional display name.
 	Name string
@@ -457,10 +458,21 @@ func launchAudience(p *partnerEntry) string { return p.audience }
 
 func apiAudience(p *partnerEntry) string { return p.apiAudience }
 
-// verifyToken runs every check shared by launch tokens and API credentials,
-// in order: the cheap structural checks first, then the signature, then the
-// claims.
+// verifyToken runs every check shared by launch tokens, API credentials and
+// session tokens (checkToken); its errors' hints fit the kind of token, typ.
 func (v *Verifier) verifyToken(ctx context.Context, token, typ string,
+	aud func(*partnerEntry) string) (*claimSet, *partnerEntry, error) {
+	c, p, err := v.checkToken(ctx, token, typ, aud)
+	if err != nil {
+		return nil, nil, forTokenType(typ, err)
+	}
+
+	return c, p, nil
+}
+
+// checkToken runs the checks of verifyToken in order: the cheap structural
+// checks first, then the signature, then the claims.
+func (v *Verifier) checkToken(ctx context.Context, token, typ string,
 	aud func(*partnerEntry) string) (*claimSet, *partnerEntry, error) {
 	// Size cap before any work.
 	if len(token) > v.maxBytes {
@@ -688,12 +700,12 @@ func checkTokenID(jti string) error {
 }
 
 // checkLaunchClaims checks the claims specific to launch tokens: sub an id
-// (CheckID: not blank, no control or format character, not "." or "..");
+// (CheckSubject: CheckID, and not shaped like an e-mail address);
 // cohort_id an id and printable; name without control characters or
 // bidirectional overrides and isolates; case_id and case_set_id slugs, at
 // most one of them; every value at most 256 bytes.
 func checkLaunchClaims(c *claimSet) error {
-	if err := CheckID("sub", c.Subject); err != nil {
+	if err := CheckSubject(c.Subject); err != nil {
 		return err
 	}
 

@@ -10,7 +10,9 @@ import (
 // Learner is the partner's user being launched into VAP.
 type Learner struct {
 	// ID is the partner's stable, pseudonymous user id (required). It
-	// becomes the token's "sub"; never use an e-mail address.
+	// becomes the token's "sub"; never use an e-mail address: an ID
+	// shaped like one (something@domain.tld) is refused with
+	// launch.ErrInvalidClaim (launch.CheckSubject).
 	ID string
 	// Name is an optional display name.
 	Name string

@@ -255,7 +255,14 @@ func (c *Client) Assignment(ctx context.Context,
 // DeleteAssignment deletes the assignment assignmentID of the cohort
 // cohortID. Deleting an assignment that does not exist gives an *APIError
 // matching ErrNotFound, also when an earlier attempt of the same call
-// deleted it before a retry.
+// deleted it before a retry. Sessions under the assignment stay.
+//
+// NOTE: deleting an assignment does not stop launches of its case (or
+// case set). While the partner's ad-hoc policy allows it
+// (session.Policy.AdHocDisabled, set on the VAP side, is false by
+// default), a later launch naming the case creates a practice assignment
+// on the fly. To stop launches, keep the assignment and set its ClosesAt
+// (closes_at) with PutAssignment.
 func (c *Client) DeleteAssignment(ctx context.Context, cohortID, assignmentID string) error {
 	return c.do(ctx, apiCall{op: "delete assignment", method: http.MethodDelete,
 		path: c.endpoint("cohorts", cohortID, "assignments", assignmentID), auth: true,

@@ -14,12 +14,18 @@ import (
 // handleAnalytics reports cohort analytics, computed by the
 // AnalyticsSource.
 func (h *Handler) handleAnalytics(w http.ResponseWriter, r *http.Request) {
+	v, p := readQuery(r, analyticsParameters...)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+
 	if h.cfg.Analytics == nil {
 		writeProblem(w, unavailable())
 		return
 	}
 
-	q, p := readAnalyticsQuery(r.URL.Query())
+	q, p := readAnalyticsQuery(v)
 	if p != nil {
 		writeProblem(w, p)
 		return
@@ -40,6 +46,11 @@ func (h *Handler) handleAnalytics(w http.ResponseWriter, r *http.Request) {
 	}
 
 	q.RosterSize = cohort.RosterSize
+	if p := analyticsRuleProblem(q); p != nil {
+		writeProblem(w, p)
+		return
+	}
+
 	q, err = q.Normalize()
 	if err != nil {
 		writeProblem(w, unprocessable("the analytics parameters break a rule"))
@@ -60,7 +71,28 @@ func (h *Handler) handleAnalytics(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, rep)
 }
 
-// readAnalyticsQuery reads the optional narrowing, window and policy.
+// analyticsParameters are the query parameters of GET
+// /cohorts/{id}/analytics.
+var analyticsParameters = []string{"assignment_id", "case_set_id", "case_id", "case_major",
+	"from", "to", "attempt_policy"}
+
+// analyticsRuleProblem is the 422 answer to parameters that are each valid
+// but break a rule together, naming the parameters and the rule, never a
+// value. It checks the rules of analytics.Query.Normalize that parameters
+// can break, so that the answer does not depend on that package's words.
+func analyticsRuleProblem(q analytics.Query) *Problem {
+	switch {
+	case q.CaseMajor > 0 && q.CaseID == "":
+		return unprocessable("case_major needs case_id: a major version is one case's")
+	case !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From):
+		return unprocessable("to must be after from: the window [from, to) would be empty")
+	}
+
+	return nil
+}
+
+// readAnalyticsQuery reads the optional narrowing, window and policy from
+// parameters that readQuery accepted: an absent one is "".
 func readAnalyticsQuery(v url.Values) (analytics.Query, *Problem) {
 	q := analytics.Query{
 		AssignmentID: v.Get("assignment_id"),
@@ -68,9 +100,10 @@ func readAnalyticsQuery(v url.Values) (analytics.Query, *Problem) {
 		CaseID:       v.Get("case_id"),
 		Policy:       scoring.AttemptPolicy(v.Get("attempt_policy")),
 	}
-	for _, id := range []string{q.AssignmentID, q.CaseSetID, q.CaseID} {
-		if id != "" && !validID(id) {
-			return q, badRequest("assignment_id, case_set_id and case_id must be valid ids")
+	for _, name := range []string{"assignment_id", "case_set_id", "case_id"} {
+		if id := v.Get(name); id != "" && !validID(id) {
+			return q, badRequest(name + " must be a valid id: 1 to 256 bytes of UTF-8 without " +
+				"control or format characters, and not . or ..")
 		}
 	}
 

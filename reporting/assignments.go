@@ -20,6 +20,11 @@ func partnerOf(r *http.Request) string {
 
 // handlePutAssignment creates or replaces an assignment (idempotent).
 func (h *Handler) handlePutAssignment(w http.ResponseWriter, r *http.Request) {
+	if _, p := readQuery(r); p != nil {
+		writeProblem(w, p)
+		return
+	}
+
 	ids, ok := pathIDs(r, "cohort", "assignment")
 	if !ok {
 		writeProblem(w, badPathID())
@@ -145,6 +150,11 @@ func timeOf(t *Time) (out time.Time) {
 // handleGetAssignment returns one assignment of the partner's cohort. An
 // invalid id is absent.
 func (h *Handler) handleGetAssignment(w http.ResponseWriter, r *http.Request) {
+	if _, p := readQuery(r); p != nil {
+		writeProblem(w, p)
+		return
+	}
+
 	ids, ok := pathIDs(r, "cohort", "assignment")
 	if !ok {
 		writeProblem(w, notFound())
@@ -179,6 +189,11 @@ func (h *Handler) writeAssignment(w http.ResponseWriter, r *http.Request, status
 // handleDeleteAssignment removes an assignment; sessions under it stay. An
 // invalid id is absent.
 func (h *Handler) handleDeleteAssignment(w http.ResponseWriter, r *http.Request) {
+	if _, p := readQuery(r); p != nil {
+		writeProblem(w, p)
+		return
+	}
+
 	ids, ok := pathIDs(r, "cohort", "assignment")
 	if !ok {
 		writeProblem(w, notFound())

@@ -31,24 +31,39 @@ func SessionFromContext(ctx context.Context) (session.Session, bool) {
 	return s, ok
 }
 
-// bearer returns the request's bearer token, or "".
-func bearer(r *http.Request) string {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return ""
+// bearer returns the request's bearer token, or "" when the request has
+// none: no Authorization header, or one of another scheme. A request with
+// more than one Authorization header gets errTwoCredentials: no header
+// is chosen over another.
+func bearer(r *http.Request) (string, error) {
+	values := r.Header.Values("Authorization")
+	switch len(values) {
+	case 0:
+		return "", nil
+	case 1:
+	default:
+		return "", errTwoCredentials
 	}
 
-	return strings.TrimSpace(token)
+	scheme, token, ok := strings.Cut(values[0], " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", nil
+	}
+
+	return strings.TrimSpace(token), nil
 }
+
+// errTwoCredentials is a request with more than one Authorization header.
+var errTwoCredentials = errors.New("reporting: more than one Authorization header")
 
 // requirePartner verifies the API credential, applies the partner's rate
 // limit and puts the partner id in the context. The partner comes from the
 // credential only.
 func (h *Handler) requirePartner(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := bearer(r)
-		if token == "" {
-			unauthorized(w, nil)
+		token, err := bearer(r)
+		if err != nil || token == "" {
+			unauthorized(w, err)
 			return
 		}
 
@@ -76,9 +91,9 @@ func (h *Handler) requirePartner(next http.Handler) http.Handler {
 func (h *Handler) RequireSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		token := bearer(r)
-		if token == "" {
-			unauthorized(w, nil)
+		token, err := bearer(r)
+		if err != nil || token == "" {
+			unauthorized(w, err)
 			return
 		}
 
@@ -90,7 +105,8 @@ func (h *Handler) RequireSession(next http.Handler) http.Handler {
 
 		s, err := h.cfg.Service.GetSession(r.Context(), tok.PartnerID, tok.SessionID)
 		if errors.Is(err, session.ErrNotFound) {
-			unauthorized(w, nil)
+			// A valid token of a session that is gone: a bad credential.
+			unauthorized(w, err)
 			return
 		}
 
@@ -105,14 +121,24 @@ func (h *Handler) RequireSession(next http.Handler) http.Handler {
 }
 
 // unauthorized answers 401 with the launch package's code and hint when
-// err has them.
+// err has them. A request without a credential (err nil) gets a bare
+// Bearer challenge, with no error code (RFC 6750, section 3.1); two
+// Authorization headers get error="invalid_request"; a credential that
+// failed verification gets error="invalid_token".
 func unauthorized(w http.ResponseWriter, err error) {
-	code, hint := launch.Code(err), launch.Hint(err)
-	if code == "" || code == "config_invalid" {
+	challenge, code, hint := `Bearer error="invalid_token"`, launch.Code(err), launch.Hint(err)
+	switch {
+	case err == nil:
+		challenge, code, hint = "Bearer", CodeUnauthorized,
+			"send a credential as Authorization: Bearer <token>"
+	case errors.Is(err, errTwoCredentials):
+		challenge, code, hint = `Bearer error="invalid_request"`, CodeUnauthorized,
+			"send exactly one Authorization header"
+	case code == "" || code == "config_invalid":
 		code, hint = CodeUnauthorized, "send a valid bearer token"
 	}
 
-	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	w.Header().Set("WWW-Authenticate", challenge)
 	writeProblem(w, newProblem(http.StatusUnauthorized, code, hint))
 }
 

@@ -9,9 +9,14 @@ import (
 )
 
 // handleCases lists a cohort's assignments, or the catalog when no
-// cohort_id is given.
+// cohort_id is given. An empty cohort_id is refused, never read as none.
 func (h *Handler) handleCases(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	q, p := readQuery(r, "cohort_id")
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+
 	if !q.Has("cohort_id") {
 		h.writeCatalog(w, r)
 		return

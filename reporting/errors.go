@@ -16,12 +16,16 @@ var (
 // token and credential failures carry launch.Code values instead, such as
 // "token_expired".
 const (
-	// CodeBadRequest is a malformed parameter or path (400).
+	// CodeBadRequest is a malformed parameter or path (400), including a
+	// query parameter the endpoint does not accept, one given twice and
+	// one with an empty value.
 	CodeBadRequest = "bad_request"
 	// CodeInvalidJSON is a body that is not exactly one JSON object of the
 	// expected fields (400).
 	CodeInvalidJSON = "invalid_json"
-	// CodeTokenInQuery is a launch token sent in the query string (400).
+	// CodeTokenInQuery is a token in the query string (400): a parameter
+	// named launch_token on POST /launch, or, on any path and with any
+	// method, a name or value shaped like a JWT.
 	CodeTokenInQuery = "token_in_query"
 	// CodeInvalidCursor is a paging cursor that cannot be read or does not fit
 	// the query (400).
@@ -68,7 +72,9 @@ const (
 	// CodeOriginNotAllowed is a browser's launch form posted from a page
 	// whose origin the partner did not register (launch.Partner.FormOrigins),
 	// or from an opaque ("null") or cross-site origin that cannot be
-	// checked (403). The launch token is not consumed.
+	// checked (403). The launch token is not consumed. A page whose
+	// Referrer-Policy is no-referrer or same-origin makes browsers send
+	// Origin: null, so it is refused too.
 	CodeOriginNotAllowed = "origin_not_allowed"
 	// CodeLaunchUnprocessable is a verified launch that names an unknown
 	// cohort or case, or no case where one is needed (422).

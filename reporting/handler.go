@@ -272,10 +272,21 @@ func (h *Handler) routes() {
 }
 
 // ServeHTTP serves the API. Every response carries Cache-Control:
-// no-store; unknown paths and methods get problem responses.
+// no-store; unknown paths and methods get problem responses. A request
+// whose query string carries something shaped like a JWT, on any path and
+// with any method, gets 400 token_in_query.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+
+	// A token in the URL, whatever the path, method or parameter name:
+	// refused before any credential check, so the caller learns why.
+	if queryHoldsToken(r.URL.RawQuery) {
+		browser := r.Method == http.MethodPost &&
+			mediaType(r) == "application/x-www-form-urlencoded"
+		failLaunch(w, r, browser, tokenInQuery())
+		return
+	}
 
 	_, pattern := h.mux.Handler(r)
 	if pattern == "" {

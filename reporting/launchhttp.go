@@ -16,9 +16,8 @@ import (
 // partner's backend or as a form by the learner's browser.
 func (h *Handler) handleLaunch(w http.ResponseWriter, r *http.Request) {
 	browser := mediaType(r) == "application/x-www-form-urlencoded"
-	if r.URL.Query().Has("launch_token") {
-		failLaunch(w, r, browser, newProblem(http.StatusBadRequest, CodeTokenInQuery,
-			"post the launch token in the body, never in the URL"))
+	if p := launchQueryProblem(r.URL.RawQuery); p != nil {
+		failLaunch(w, r, browser, p)
 		return
 	}
 
@@ -56,6 +55,24 @@ func (h *Handler) handleLaunch(w http.ResponseWriter, r *http.Request) {
 		LaunchURL:     target,
 		CodeExpiresAt: NewTime(code.expires),
 	})
+}
+
+// launchQueryProblem refuses any query string on POST /launch: a
+// parameter named launch_token gets token_in_query whatever its value (a
+// value shaped like a JWT gets it from ServeHTTP, whatever its name), any
+// other parameter bad_request.
+func launchQueryProblem(raw string) *Problem {
+	if raw == "" {
+		return nil
+	}
+
+	if q, _ := url.ParseQuery(raw); q.Has("launch_token") {
+		return newProblem(http.StatusBadRequest, CodeTokenInQuery,
+			"post the launch token in the body, never in the URL")
+	}
+
+	return badRequest("POST /launch takes no query parameters; post only the launch token, " +
+		"in the body")
 }
 
 // failLaunch answers a failed launch. A form post navigated by the
@@ -149,7 +166,10 @@ func (h *Handler) verifyLaunch(ctx context.Context, token string) (*launch.Launc
 // browser that a page could drive, and is let through.
 func formOriginProblem(r *http.Request, l *launch.Launch) *Problem {
 	refused := newProblem(http.StatusForbidden, CodeOriginNotAllowed,
-		"post the launch form from a page of an origin registered for your partner account")
+		"post the launch form from a page of an origin registered for your partner account, "+
+			"and let the browser send that origin: a Referrer-Policy of no-referrer or "+
+			"same-origin makes it send Origin: null; use strict-origin-when-cross-origin "+
+			"(the default) or strict-origin")
 	if origins := r.Header.Values("Origin"); len(origins) > 0 {
 		if len(origins) == 1 && l.AllowsFormOrigin(origins[0]) {
 			return nil
@@ -278,6 +298,11 @@ func launchDetail(err error) string {
 
 // handleExchange redeems a one-time code, once, for a session bearer token.
 func (h *Handler) handleExchange(w http.ResponseWriter, r *http.Request) {
+	if _, p := readQuery(r); p != nil {
+		writeProblem(w, p)
+		return
+	}
+
 	var req ExchangeRequest
 	if p := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); p != nil {
 		writeProblem(w, p)

@@ -34,6 +34,11 @@ type CodeForgetter interface {
 // of a [CodeForgetter] are forgotten after the transaction and are not
 // counted; see CodeForgetter.
 func (h *Handler) handleDeleteLearner(w http.ResponseWriter, r *http.Request) {
+	if _, p := readQuery(r); p != nil {
+		writeProblem(w, p)
+		return
+	}
+
 	partner, sub := partnerOf(r), r.PathValue("learner")
 	if !validPartnerUserID(sub) {
 		writeProblem(w, newProblem(http.StatusBadRequest, CodeBadRequest,

@@ -32,8 +32,14 @@ func openAPIFor(base string) ([]byte, error) {
 	return json.MarshalIndent(doc, "", "  ")
 }
 
-// handleOpenAPI serves the OpenAPI document.
-func (h *Handler) handleOpenAPI(w http.ResponseWriter, _ *http.Request) {
+// handleOpenAPI serves the OpenAPI document. It takes no query
+// parameters.
+func (h *Handler) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	if _, p := readQuery(r); p != nil {
+		writeProblem(w, p)
+		return
+	}
+
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(h.spec)))
 	_, _ = w.Write(h.spec)

@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/virtualaipatient/integration/session"
 )
 
@@ -90,6 +93,11 @@ type ChangeLister interface {
 // handleGetSession returns one session summary. An anonymised session is
 // absent: it lives on in analytics only. So is an invalid id.
 func (h *Handler) handleGetSession(w http.ResponseWriter, r *http.Request) {
+	if _, p := readQuery(r); p != nil {
+		writeProblem(w, p)
+		return
+	}
+
 	ids, ok := pathIDs(r, "session")
 	if !ok {
 		writeProblem(w, notFound())
@@ -124,33 +132,106 @@ func (h *Handler) summary(ctx context.Context, s session.Session) (SessionSummar
 	return NewSessionSummary(s, title, h.now()), nil
 }
 
-// cursor is the decoded form of SessionPage.NextCursor.
+// cursor is the decoded form of SessionPage.NextCursor: unpadded base64url
+// of a JSON object. It is not signed: tenancy does not rest on it, as every
+// listing is scoped to the caller's partner in the query itself.
 type cursor struct {
-	Version  int    `json:"v"`
-	Cohort   string `json:"c,omitempty"`
-	Previews bool   `json:"p,omitempty"`
-	Since    int64  `json:"s"`
-	At       int64  `json:"t,omitempty"`
-	ID       string `json:"i,omitempty"`
+	// Version is cursorVersion.
+	Version int `json:"v"`
+	// Cohort is the cohort_id of the listing; absent for every cohort.
+	Cohort string `json:"c,omitempty"`
+	// Previews is include_previews; absent when false.
+	Previews bool `json:"p,omitempty"`
+	// Since is updated_since in Unix nanoseconds; 0 without one.
+	Since int64 `json:"s"`
+	// At and ID are the last position listed, both absent before the
+	// first session: its change time in Unix nanoseconds and its id.
+	At int64  `json:"t,omitempty"`
+	ID string `json:"i,omitempty"`
 }
+
+// cursorVersion is the only cursor version there is.
+const cursorVersion = 1
+
+// maxCursorBytes caps an encoded cursor: a 256-byte cohort id and session
+// id fit, even with every character escaped, with room to spare.
+const maxCursorBytes = 8192
+
+// cursorClockSlack is how far past the handler's clock a cursor's times may
+// lie, and updated_since too: change times are stamped by the store's clock
+// (a database's, or another instance's), which may run ahead of this one.
+const cursorClockSlack = time.Hour
+
+// cursorJSON are the decoding rules of a cursor: the exact member names,
+// each once.
+var cursorJSON = jsonv2.JoinOptions(
+	jsonv2.MatchCaseInsensitiveNames(false),
+	jsonv2.RejectUnknownMembers(true),
+	jsontext.AllowDuplicateNames(false),
+	jsontext.AllowInvalidUTF8(false),
+)
 
 func (c cursor) encode() string {
 	b, _ := json.Marshal(c)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(s string) (cursor, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) > 512 {
+// decodeCursor reads a cursor strictly: canonical base64url, a JSON object
+// of the known members each once, the known version, and the very bytes
+// encode would write for it (no white space, no member spelled out with
+// its zero value, members in order), so that a cursor VAP did not make is
+// refused rather than read some other way. Its values must be ones a
+// listing can produce at now: see cursor.valid.
+func decodeCursor(s string, now time.Time) (cursor, bool) {
+	if s == "" || len(s) > maxCursorBytes {
+		return cursor{}, false
+	}
+
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil {
 		return cursor{}, false
 	}
 
 	var c cursor
-	if err := json.Unmarshal(b, &c); err != nil || c.Version != 1 {
+	if err := jsonv2.Unmarshal(b, &c, cursorJSON); err != nil {
 		return cursor{}, false
 	}
 
-	return c, (c.ID == "") == (c.At == 0)
+	return c, c.encode() == s && c.valid(now)
+}
+
+// valid reports whether the cursor's values are ones a listing can
+// produce at now: the known version; a cohort, when set, and a session id
+// that are valid ids; a since bound that updated_since can give
+// (validSince); and a position, when set, inside the listing's window:
+// 0 < t, since <= t, and t not past the clock's slack. A position has both
+// its time and its id, or neither.
+func (c cursor) valid(now time.Time) bool {
+	switch {
+	case c.Version != cursorVersion:
+		return false
+	case c.Cohort != "" && !validID(c.Cohort):
+		return false
+	case !validSince(c.Since, now):
+		return false
+	case c.ID == "":
+		return c.At == 0
+	}
+
+	return validID(c.ID) && c.At > 0 && c.At >= c.Since && c.At <= latestNano(now)
+}
+
+// validSince reports whether ns, in Unix nanoseconds, is a since bound that
+// updated_since can give: not before 1970 (earlier times are read as 1970,
+// before every change) and not past the clock's slack.
+func validSince(ns int64, now time.Time) bool {
+	return ns >= 0 && ns <= latestNano(now)
+}
+
+// latestNano is the latest change time a listing at now may have seen, in
+// Unix nanoseconds.
+func latestNano(now time.Time) int64 {
+	return now.Add(cursorClockSlack).UnixNano()
 }
 
 // handleListSessions lists summaries changed since a time, with a cursor.
@@ -160,7 +241,7 @@ func (h *Handler) handleListSessions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	cur, limit, p := readListQuery(r)
+	cur, limit, p := readListQuery(r, h.now())
 	if p != nil {
 		writeProblem(w, p)
 		return
@@ -188,11 +269,18 @@ func (h *Handler) handleListSessions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, page)
 }
 
+// listParameters are the query parameters of GET /sessions.
+var listParameters = []string{"cohort_id", "updated_since", "cursor", "limit", "include_previews"}
+
 // readListQuery reads cohort_id, updated_since, include_previews, cursor
-// and limit. A cursor carries the cohort, time and preview choice it was
-// made for; the others must then agree or be absent.
-func readListQuery(r *http.Request) (cursor, int, *Problem) {
-	q := r.URL.Query()
+// and limit at now. A cursor carries the cohort, time and preview choice it
+// was made for; the others must then agree or be absent.
+func readListQuery(r *http.Request, now time.Time) (cursor, int, *Problem) {
+	q, p := readQuery(r, listParameters...)
+	if p != nil {
+		return cursor{}, 0, p
+	}
+
 	limit := DefaultPageSize
 	if q.Has("limit") {
 		n, err := strconv.Atoi(q.Get("limit"))
@@ -209,7 +297,7 @@ func readListQuery(r *http.Request) (cursor, int, *Problem) {
 	}
 
 	if q.Has("cursor") {
-		c, ok := decodeCursor(q.Get("cursor"))
+		c, ok := decodeCursor(q.Get("cursor"), now)
 		if !ok || q.Has("updated_since") ||
 			(q.Has("cohort_id") && q.Get("cohort_id") != c.Cohort) ||
 			(q.Has("include_previews") && previews != c.Previews) {
@@ -221,21 +309,38 @@ func readListQuery(r *http.Request) (cursor, int, *Problem) {
 		return c, limit, nil
 	}
 
-	c := cursor{Version: 1, Cohort: q.Get("cohort_id"), Previews: previews}
-	if q.Has("cohort_id") && c.Cohort == "" {
-		return cursor{}, 0, badRequest("cohort_id must not be empty")
-	}
-
+	c := cursor{Version: cursorVersion, Cohort: q.Get("cohort_id"), Previews: previews}
 	if q.Has("updated_since") {
-		t, err := time.Parse(time.RFC3339Nano, q.Get("updated_since"))
-		if err != nil {
-			return cursor{}, 0, badRequest("updated_since must be an RFC 3339 time")
+		since, p := readSince(q.Get("updated_since"), now)
+		if p != nil {
+			return cursor{}, 0, p
 		}
 
-		c.Since = t.UnixNano()
+		c.Since = since
 	}
 
 	return c, limit, nil
+}
+
+// readSince reads updated_since as Unix nanoseconds: a time before 1970
+// (such as Go's zero time, 0001-01-01T00:00:00Z) lists from 1970, before
+// every change; a time more than an hour ahead of the clock is refused, as
+// it lists nothing and would likely be a mistake.
+func readSince(s string, now time.Time) (int64, *Problem) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return 0, badRequest("updated_since must be an RFC 3339 time")
+	}
+
+	if t.Before(time.Unix(0, 0)) {
+		return 0, nil
+	}
+
+	if t.After(now.Add(cursorClockSlack)) {
+		return 0, badRequest("updated_since must not be more than an hour in the future")
+	}
+
+	return t.UnixNano(), nil
 }
 
 // readPreviews reads include_previews: true or false, default false.

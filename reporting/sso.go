@@ -9,6 +9,14 @@ import (
 	"github.com/virtualaipatient/integration/launch"
 )
 
+// originNotAllowedHint is the sign-in page's hint for origin_not_allowed:
+// for the learner, and for the platform's support, who may see the page
+// when a launch page hides its origin.
+const originNotAllowedHint = "This sign-in did not start on your platform, or its page hid " +
+	"where it came from. Start again from there; if this keeps happening, tell the " +
+	"platform's support that its launch page must send its origin (a Referrer-Policy of " +
+	"strict-origin-when-cross-origin or strict-origin, not no-referrer or same-origin)."
+
 // signInHints are the learner-facing explanations of the codes that
 // CompleteLaunch may show. They name no case, cohort or person.
 var signInHints = map[string]string{
@@ -16,7 +24,7 @@ var signInHints = map[string]string{
 	CodeRateLimited:         "Many people are signing in right now. Try again in a moment.",
 	CodeLaunchReplayed:      "This sign-in was already used. Start again from your platform.",
 	CodeLaunchNotPermitted:  "This case is not open to you now. Ask your instructor.",
-	CodeOriginNotAllowed:    "This sign-in did not start on your platform. Start again from there.",
+	CodeOriginNotAllowed:    originNotAllowedHint,
 	CodeLaunchUnprocessable: "This case cannot be opened from your course. Tell your instructor.",
 	CodeConflict:            "Sign-in was interrupted. Start again from your platform.",
 	CodeStoreUnavailable:    "Sign-in is unavailable right now. Try again in a moment.",
