@@ -98,13 +98,14 @@ func (c claimSet) launch(cfg Config, f Flow, idt *gooidc.IDToken) (*launch.Launc
 	return l, nil
 }
 
-// checkSubject accepts as "sub" what launch.CheckID accepts as a launch
-// token's "sub". Errors name the claim, never its value.
+// checkSubject accepts as "sub" what launch.CheckSubject accepts as a
+// launch token's "sub": an identifier, never an e-mail address, which the
+// learner record must not hold. Errors name the claim, never its value.
 func checkSubject(sub string) error {
 	switch {
 	case sub == "":
 		return &ClaimError{Kind: ErrClaimMissing, Claim: "sub"}
-	case launch.CheckID("sub", sub) != nil:
+	case launch.CheckSubject(sub) != nil:
 		return &ClaimError{Kind: ErrClaimInvalid, Claim: "sub"}
 	}
 

@@ -76,6 +76,8 @@ func TestCheckSubject(t *testing.T) {
 		{name: "bidi override", sub: "\u202eab", wantErr: ErrClaimInvalid},
 		{name: "soft hyphen", sub: "a\u00adb", wantErr: ErrClaimInvalid},
 		{name: "byte order mark", sub: "\ufeffab", wantErr: ErrClaimInvalid},
+		{name: "e-mail address", sub: "ada@hospital.example", wantErr: ErrClaimInvalid},
+		{name: "at sign without a domain", sub: "user@local"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
