@@ -150,69 +150,6 @@ func BenchmarkCohortAnalytics1M(b *testing.B) {
 	benchmarkAnalytics(b, 1_000_000)
 }
 
-// handAggregate is one hand-written statement computing the report's
-// main numbers (counts, learners, score statistics with PostgreSQL's own
-// percentile_cont, histogram, time on task, best score per learner, top
-// error codes): the floor the store's queries are compared with.
-const handAggregate = `
-WITH s AS (SELECT * FROM sessions WHERE partner_id = $1 AND cohort_id = $2 AND NOT preview),
-g AS (SELECT * FROM s WHERE status = 'completed' AND grading_status = 'fully_graded'
-	AND score_percent IS NOT NULL),
-best AS (SELECT DISTINCT ON (learner_id, case_id) score_percent FROM g
-	ORDER BY learner_id, case_id, (outcome = 'passed') DESC, score_percent DESC, ended_at),
-e AS (SELECT x ->> 'code' AS code, count(*) AS n FROM s, jsonb_array_elements(s.flagged_errors) x
-	WHERE s.status = 'completed' AND x ->> 'status' <> 'dismissed' GROUP BY 1
-	ORDER BY n DESC LIMIT 10)
-SELECT
-	(SELECT jsonb_build_object(
-		'status', (SELECT jsonb_object_agg(status, n) FROM
-			(SELECT status, count(*) AS n FROM s GROUP BY status) c),
-		'learners', count(DISTINCT learner_id),
-		'completed', count(DISTINCT learner_id) FILTER (WHERE status = 'completed'),
-		'tot', percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY active_ns)
-			FILTER (WHERE status = 'completed')) FROM s),
-	(SELECT jsonb_build_object('n', count(*), 'mean', avg(score_percent),
-		'sd', stddev_samp(score_percent),
-		'p', percentile_cont(ARRAY[0.25, 0.5, 0.75, 0.9]) WITHIN GROUP (ORDER BY score_percent))
-		FROM g),
-	(SELECT jsonb_build_object('n', count(*), 'mean', avg(score_percent),
-		'p', percentile_cont(ARRAY[0.25, 0.5, 0.75, 0.9]) WITHIN GROUP (ORDER BY score_percent),
-		'bins', (SELECT jsonb_agg(n) FROM (SELECT least(width_bucket(score_percent, 0, 100, 10),
-			10), count(*) AS n FROM best GROUP BY 1) h)) FROM best),
-	(SELECT jsonb_agg(e) FROM e)`
-
-func benchmarkHand(b *testing.B, n int) {
-	_, db := openBulk(b, n)
-	ctx := context.Background()
-
-	b.ResetTimer()
-	for range b.N {
-		rows, err := db.Query(ctx, handAggregate, bulkPartner, bulkCohort)
-		if err != nil {
-			b.Fatal(err)
-		}
-
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkHandAggregate10k is the hand-written floor over 10 000
-// sessions.
-func BenchmarkHandAggregate10k(b *testing.B) { benchmarkHand(b, 10_000) }
-
-// BenchmarkHandAggregate1M is the hand-written floor over 1 000 000
-// sessions; it runs only with VAP_BENCH_LARGE=1.
-func BenchmarkHandAggregate1M(b *testing.B) {
-	if os.Getenv("VAP_BENCH_LARGE") != "1" {
-		b.Skip("set VAP_BENCH_LARGE=1 to load 1 000 000 sessions")
-	}
-
-	benchmarkHand(b, 1_000_000)
-}
-
 // BenchmarkHandlerLaunch is POST /launch through the full reporting
 // handler on PostgreSQL, one-time codes kept in the database.
 func BenchmarkHandlerLaunch(b *testing.B) {
