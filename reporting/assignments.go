@@ -102,10 +102,27 @@ func assignmentProblem(err error) *Problem {
 	return storeProblem(err)
 }
 
+// earliestTime is the earliest time an assignment may name: a zero or
+// pre-1970 time is a mistake, and the zero time would read as "not set".
+var earliestTime = time.Unix(0, 0).UTC()
+
+// wireFields are the wire names of the assignment fields that the session
+// service names otherwise.
+var wireFields = map[string]string{
+	"assignment.threshold": "pass_threshold",
+	"assignment.policy":    "attempt_policy",
+	"assignment.target":    "case_id, case_set_id",
+}
+
 func validationDetail(err error) string {
 	var v *session.ValidationError
 	if errors.As(err, &v) {
-		return strings.TrimPrefix(v.Field, "assignment.") + ": " + v.Reason
+		name, ok := wireFields[v.Field]
+		if !ok {
+			name = strings.TrimPrefix(v.Field, "assignment.")
+		}
+
+		return name + ": " + v.Reason
 	}
 
 	return "the assignment breaks a rule"
@@ -125,6 +142,15 @@ func assignmentFromInput(in AssignmentInput) (session.Assignment, *Problem) {
 	a.OpensAt, a.DueAt, a.ClosesAt = timeOf(in.OpensAt), timeOf(in.DueAt), timeOf(in.ClosesAt)
 	if a.Mode == "" {
 		a.Mode = scoring.ModeAssessment
+	}
+
+	for _, t := range []struct {
+		name string
+		at   *Time
+	}{{"opens_at", in.OpensAt}, {"due_at", in.DueAt}, {"closes_at", in.ClosesAt}} {
+		if t.at != nil && (t.at.Before(earliestTime) || t.at.Year() > 9999) {
+			return a, unprocessable(t.name + " must lie between 1970-01-01 and 9999-12-31")
+		}
 	}
 
 	switch {

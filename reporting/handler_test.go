@@ -549,3 +549,56 @@ func TestAssignmentRegistersCohort(t *testing.T) {
 	otherCases := e.get(e.b, "/cases?cohort_id=new-cohort")
 	assert.Equal(t, http.StatusNotFound, otherCases.Code, otherCases.Body.String())
 }
+
+// TestAssignmentRules checks that an assignment the service could never
+// grade is refused when it is put, with the wire name of the field: a
+// threshold override at or below the rubric's cap, or with more than 4
+// decimals, and times outside 1970 to 9999. A threshold above the cap is
+// kept, and its sessions complete and are judged by it.
+func TestAssignmentRules(t *testing.T) {
+	e := newEnv(t)
+	for _, tt := range []struct {
+		name, body, detail string
+	}{
+		{"threshold at the cap", `{"case_id":"acs-chest-pain","pass_threshold":0.5}`,
+			"pass_threshold: must lie above the caps of case acs-chest-pain version 1.0"},
+		{"threshold below the cap", `{"case_id":"acs-chest-pain","pass_threshold":0}`,
+			"pass_threshold: must lie above the caps"},
+		{"threshold of a set's case", `{"case_set_id":"core-emergencies","pass_threshold":0.3}`,
+			"pass_threshold: must lie above the caps"},
+		{"five decimals", `{"case_id":"acs-chest-pain","pass_threshold":0.12345}`,
+			"pass_threshold: must have at most 4 decimals"},
+		{"above one", `{"case_id":"acs-chest-pain","pass_threshold":1.5}`,
+			"pass_threshold: must be in [0, 1]"},
+		{"bad policy", `{"case_id":"acs-chest-pain","attempt_policy":"worst"}`,
+			"attempt_policy: must be best, last, first or mean"},
+		{"zero opens_at", `{"case_id":"acs-chest-pain","opens_at":"0001-01-01T00:00:00Z"}`,
+			"opens_at must lie between 1970-01-01 and 9999-12-31"},
+		{"year zero due_at", `{"case_id":"acs-chest-pain","due_at":"0000-01-01T00:00:00Z"}`,
+			"due_at must lie between 1970-01-01 and 9999-12-31"},
+		{"before 1970", `{"case_id":"acs-chest-pain","closes_at":"1969-12-31T23:59:59Z"}`,
+			"closes_at must lie between 1970-01-01 and 9999-12-31"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := e.putAssignment(e.a, "cohort-1", "asg-bad", tt.body)
+			require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+			var p reporting.Problem
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+			assert.Equal(t, reporting.CodeUnprocessable, p.Code)
+			assert.Contains(t, p.Detail, tt.detail)
+			assert.Equal(t, http.StatusNotFound,
+				e.get(e.a, "/cohorts/cohort-1/assignments/asg-bad").Code, "nothing written")
+		})
+	}
+
+	rec := e.putAssignment(e.a, "cohort-1", "asg-1", `{"case_id":"acs-chest-pain","pass_threshold":0.8}`)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	id := e.completeSession(e.a, "user-1", caseA)
+	sum := decode[reporting.SessionSummary](t, e.get(e.a, "/sessions/"+id))
+	require.NotNil(t, sum.Score)
+	assert.Equal(t, scoring.OutcomeFailed, sum.Outcome,
+		"76.75% fails the override of 0.8, where the rubric's 0.7 would pass it")
+
+	again := e.putAssignment(e.a, "cohort-1", "asg-1", `{"case_id":"acs-chest-pain","pass_threshold":0.5}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, again.Code, "an update is checked too")
+}

@@ -3,7 +3,6 @@ package reporting
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/virtualaipatient/integration/session"
@@ -39,11 +38,14 @@ func (h *Handler) handleDeleteLearner(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// The path id follows launch.CheckID, as every sub a launch accepts
+	// does (an e-mail-shaped sub is refused by launches only, so that no
+	// such learner could ever be left undeletable). An invalid one names
+	// no learner; it is refused rather than answered with an empty receipt.
 	partner, sub := partnerOf(r), r.PathValue("learner")
-	if !validPartnerUserID(sub) {
-		writeProblem(w, newProblem(http.StatusBadRequest, CodeBadRequest,
-			fmt.Sprintf("partner user id must be 1 to %d bytes of UTF-8 without control "+
-				"characters", maxPartnerUserID)))
+	if !validID(sub) {
+		writeProblem(w, badRequest("the partner user id must be 1 to 256 bytes of UTF-8 "+
+			"without control or format characters, not blank and not . or .."))
 		return
 	}
 
@@ -70,11 +72,6 @@ func (h *Handler) handleDeleteLearner(w http.ResponseWriter, r *http.Request) {
 
 	writeJSON(w, http.StatusOK, newDeletionReceipt(receipt))
 }
-
-// maxPartnerUserID caps the partner user id in a deletion path: the
-// longest sub a launch token may carry (launch caps every text claim at
-// 256 bytes), so that every learner a launch created can be deleted.
-const maxPartnerUserID = 256
 
 // ForgetSessions implements [CodeForgetter]: it drops the partner's codes
 // for the sessions.

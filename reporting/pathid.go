@@ -2,9 +2,6 @@ package reporting
 
 import (
 	"net/http"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/virtualaipatient/integration/launch"
 )
@@ -37,14 +34,4 @@ func pathIDs(r *http.Request, names ...string) ([]string, bool) {
 func badPathID() *Problem {
 	return badRequest("ids in the path must be 1 to 256 bytes of UTF-8 without control or " +
 		"format characters, and not . or ..")
-}
-
-// validPartnerUserID reports whether sub may name a learner to delete:
-// 1 to maxPartnerUserID bytes of valid UTF-8 without control characters,
-// the rule launch tokens applied to sub before it also refused format
-// characters and dot segments, so that a learner launched before that
-// can still be deleted.
-func validPartnerUserID(sub string) bool {
-	return sub != "" && len(sub) <= maxPartnerUserID && utf8.ValidString(sub) &&
-		strings.IndexFunc(sub, unicode.IsControl) < 0
 }

@@ -93,9 +93,10 @@ func TestPathIDsAccepted(t *testing.T) {
 	}
 }
 
-// TestDeleteLearnerPathID checks the partner user id of a deletion: the
-// ids no launch ever carried are refused, and ids that launches carried
-// before format characters were refused stay deletable.
+// TestDeleteLearnerPathID checks the partner user id of a deletion: it
+// follows launch.CheckID like every other path id (400 otherwise), and a
+// sub shaped like an e-mail address, which launches refuse, stays
+// deletable.
 func TestDeleteLearnerPathID(t *testing.T) {
 	e := newEnv(t)
 	tests := []struct {
@@ -107,8 +108,13 @@ func TestDeleteLearnerPathID(t *testing.T) {
 		{name: "line feed", escaped: "a%0Ab", status: http.StatusBadRequest},
 		{name: "invalid UTF-8", escaped: "a%FFb", status: http.StatusBadRequest},
 		{name: "257 bytes", escaped: strings.Repeat("x", 257), status: http.StatusBadRequest},
-		{name: "format character", escaped: "a%E2%80%8Bb", status: http.StatusOK},
+		{name: "format character", escaped: "a%E2%80%8Bb", status: http.StatusBadRequest},
+		{name: "dot", escaped: "%2e", status: http.StatusBadRequest},
+		{name: "dot dot", escaped: "%2e%2e", status: http.StatusBadRequest},
+		{name: "blank", escaped: "%20%20", status: http.StatusBadRequest},
 		{name: "escaped slash", escaped: "org%2F42", status: http.StatusOK},
+		{name: "256 bytes", escaped: strings.Repeat("x", 256), status: http.StatusOK},
+		{name: "shaped like an e-mail address", escaped: "jane%40example.org", status: http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

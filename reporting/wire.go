@@ -56,7 +56,9 @@ type AssignmentInput struct {
 	// Mode is practice or assessment (default, as for assignments the
 	// session service registers).
 	Mode string `json:"mode,omitempty"`
-	// PassThreshold overrides the rubric's pass threshold, in [0, 1].
+	// PassThreshold overrides the rubric's pass threshold, in [0, 1] with
+	// at most 4 decimals and above every critical-error or hurdle cap of
+	// the assigned case versions' rubrics (422 otherwise).
 	PassThreshold *float64 `json:"pass_threshold,omitempty"`
 }
 

@@ -484,3 +484,51 @@ func TestExact(t *testing.T) {
 }
 
 func ratFrac(a, b int64) *big.Rat { return big.NewRat(a, b) }
+
+// TestCheckThreshold checks that CheckThreshold accepts exactly the
+// overrides Evaluate accepts.
+func TestCheckThreshold(t *testing.T) {
+	hurdle := referenceRubric()
+	hurdle.HurdleAction, hurdle.HurdleCap = HurdleCap, ptr(0.65)
+	bad := referenceRubric()
+	bad.Threshold = 1.5
+
+	for _, tc := range []struct {
+		name      string
+		rubric    Rubric
+		threshold float64
+		field     string
+		want      error
+	}{
+		{"above the cap", referenceRubric(), 0.6, "", nil},
+		{"four decimals", referenceRubric(), 0.5001, "", nil},
+		{"one", referenceRubric(), 1, "", nil},
+		{"at the cap", referenceRubric(), 0.5, "critical.cap", ErrCap},
+		{"below the cap", referenceRubric(), 0.3, "critical.cap", ErrCap},
+		{"zero", referenceRubric(), 0, "critical.cap", ErrCap},
+		{"at the hurdle cap", hurdle, 0.65, "hurdle_cap", ErrCap},
+		{"five decimals", referenceRubric(), 0.12345, "threshold", ErrThreshold},
+		{"above one", referenceRubric(), 1.01, "threshold", ErrThreshold},
+		{"negative", referenceRubric(), -0.1, "threshold", ErrThreshold},
+		{"NaN", referenceRubric(), math.NaN(), "threshold", ErrNotFinite},
+		{"bad rubric", bad, 0.8, "threshold", ErrThreshold},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.rubric.CheckThreshold(tc.threshold)
+			_, evalErr := Evaluate(tc.rubric, Input{
+				Points: points(20, 10, 8, 10, 12), Threshold: &tc.threshold,
+			})
+			if tc.want == nil {
+				require.NoError(t, err)
+				require.NoError(t, evalErr, "Evaluate refuses what CheckThreshold accepts")
+				return
+			}
+
+			require.ErrorIs(t, err, tc.want)
+			require.ErrorIs(t, evalErr, tc.want)
+			var v *ValidationError
+			require.ErrorAs(t, err, &v)
+			assert.Equal(t, tc.field, v.Field)
+		})
+	}
+}

@@ -86,6 +86,27 @@ func (r Rubric) Validate() error {
 	return err
 }
 
+// CheckThreshold reports whether threshold can override r's pass threshold
+// (Input.Threshold): r must validate, and threshold must lie in [0, 1] with
+// at most 4 decimals and above every cap r uses. A threshold out of range
+// is a *ValidationError on field "threshold" matching ErrThreshold; one at
+// or below a cap in use is one on that cap's field ("critical.cap" or
+// "hurdle_cap") matching ErrCap; a bad rubric gives Validate's errors.
+func (r Rubric) CheckThreshold(threshold float64) error {
+	p, err := compile(r)
+	if err != nil {
+		return err
+	}
+
+	c := &checker{}
+	t := c.fraction("threshold", threshold, ErrThreshold)
+	if len(c.errs) > 0 {
+		return c.errs[0]
+	}
+
+	return p.checkCaps(t, "threshold")
+}
+
 // compiled is a validated rubric in exact form.
 type compiled struct {
 	domains      []compiledDomain

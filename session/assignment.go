@@ -76,7 +76,10 @@ type Assignment struct {
 	// Mode is practice or assessment (default assessment; ad-hoc launches
 	// create practice assignments).
 	Mode scoring.Mode
-	// Threshold overrides the rubric's pass threshold when not nil.
+	// Threshold overrides the rubric's pass threshold when not nil: in
+	// [0, 1] with at most 4 decimals and, checked when the assignment is
+	// put, above every cap of the pinned case versions' rubrics
+	// (scoring.Rubric.CheckThreshold).
 	Threshold *float64
 	// Relaunch is the rule for a launch while a session is open.
 	Relaunch RelaunchRule

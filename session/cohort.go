@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/virtualaipatient/integration/scoring"
@@ -158,6 +159,10 @@ func putAssignment(ctx context.Context, tx Tx, a *Assignment, now time.Time) err
 		return err
 	}
 
+	if err := checkThresholdFits(ctx, tx, *a); err != nil {
+		return err
+	}
+
 	if err := retireAdHoc(ctx, tx, *a); err != nil {
 		return err
 	}
@@ -175,6 +180,46 @@ func putAssignment(ctx context.Context, tx Tx, a *Assignment, now time.Time) err
 	}
 
 	return nil
+}
+
+// checkThresholdFits checks a's threshold override against the rubric of
+// every case version a pins, as evaluation will: a threshold at or below a
+// rubric's cap would fail every completion of the assignment.
+func checkThresholdFits(ctx context.Context, tx Tx, a Assignment) error {
+	if a.Threshold == nil {
+		return nil
+	}
+
+	for _, ref := range a.Cases {
+		major, minor, err := ParseVersion(ref.Version)
+		if err != nil {
+			return err
+		}
+
+		v, err := tx.GetCaseVersion(ctx, ref.CaseID, major, minor)
+		if err != nil {
+			return notFoundAs(err, ErrUnknownCase, "case version")
+		}
+
+		if err := v.Rubric.CheckThreshold(*a.Threshold); err != nil {
+			return &ValidationError{Field: "assignment.threshold",
+				Reason: "must lie above the caps of case " + ref.CaseID + " version " + ref.Version +
+					" (" + thresholdReason(err) + ")", Err: err}
+		}
+	}
+
+	return nil
+}
+
+// thresholdReason is the rule of a scoring validation error, without its
+// package prefix.
+func thresholdReason(err error) string {
+	var v *scoring.ValidationError
+	if errors.As(err, &v) {
+		return strings.TrimPrefix(v.Error(), "scoring: ")
+	}
+
+	return "the rubric does not validate"
 }
 
 // retireAdHoc deletes the cohort's ad-hoc assignment of a's target (another
@@ -223,6 +268,8 @@ func checkAssignment(a *Assignment) error {
 		return invalid("assignment.max_attempts", "must not be negative")
 	case a.Threshold != nil && !inUnit(a.Threshold):
 		return invalid("assignment.threshold", "must be in [0, 1]")
+	case a.Threshold != nil && !hasFourDecimals(*a.Threshold):
+		return invalid("assignment.threshold", "must have at most 4 decimals")
 	case a.Relaunch != RelaunchResume && a.Relaunch != RelaunchSupersede:
 		return invalid("assignment.relaunch", "must be resume or supersede")
 	}

@@ -296,6 +296,8 @@ func checkCaseSetRules(cs *CaseSet) error {
 		return invalid("case_set.pass", "must be all_required_passed or weighted_mean")
 	case cs.Pass == PassWeightedMean && !inUnit(cs.PassThreshold):
 		return invalid("case_set.pass_threshold", "must be set and in [0, 1]")
+	case cs.PassThreshold != nil && !hasFourDecimals(*cs.PassThreshold):
+		return invalid("case_set.pass_threshold", "must have at most 4 decimals")
 	}
 
 	return nil
@@ -303,6 +305,14 @@ func checkCaseSetRules(cs *CaseSet) error {
 
 func inUnit(f *float64) bool {
 	return f != nil && *f >= 0 && *f <= 1
+}
+
+// hasFourDecimals reports whether f, a finite number, is exactly a decimal
+// of at most 4 places, as scoring requires of thresholds.
+func hasFourDecimals(f float64) bool {
+	r, err := scoring.Exact(f)
+
+	return err == nil && scoring.HasAtMostDecimals(r, scoring.ScaledDecimals)
 }
 
 // resolveRef pins a case reference to a published version: the named one
