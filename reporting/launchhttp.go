@@ -200,12 +200,20 @@ func (h *Handler) launchVerified(ctx context.Context,
 		return issuedCode{}, session.LaunchResult{}, retryProblem(d)
 	}
 
-	if d := h.learners.wait(l.PartnerID, l.Subject, now); d > 0 {
+	learnerCall, d := h.learners.reserve(l.PartnerID, l.Subject, now)
+	if d > 0 {
 		partnerCall.CancelAt(now)
 		return issuedCode{}, session.LaunchResult{}, retryProblem(d)
 	}
 
 	res, err := h.cfg.Service.Launch(ctx, *l)
+	if errors.Is(err, launch.ErrReplayed) {
+		// Whoever replays a spent token spends the partner's budget but
+		// not the learner's, so that one leaked token cannot lock the
+		// learner out of launching.
+		learnerCall.CancelAt(now)
+	}
+
 	if err != nil {
 		return issuedCode{}, session.LaunchResult{}, launchProblem(err)
 	}

@@ -117,8 +117,11 @@ func learnerKey(partnerID, subject string) [sha256.Size]byte {
 	return sha256.Sum256([]byte(partnerID + "\x00" + subject))
 }
 
-// wait returns 0 when the learner may launch now, else how long to wait.
-func (l *learnerLimiters) wait(partnerID, subject string, now time.Time) time.Duration {
+// reserve takes one launch of the learner's budget at now and returns it,
+// or takes none and returns how long to wait.
+func (l *learnerLimiters) reserve(
+	partnerID, subject string, now time.Time,
+) (*rate.Reservation, time.Duration) {
 	key := learnerKey(partnerID, subject)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -132,9 +135,7 @@ func (l *learnerLimiters) wait(partnerID, subject string, now time.Time) time.Du
 
 	// Under the lock, so that no sweep drops the limiter between the look
 	// up and the reservation.
-	_, d := reserveAt(lim, now)
-
-	return d
+	return reserveAt(lim, now)
 }
 
 // sweep drops idle limiters when the map has doubled since the last sweep

@@ -9,6 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// wait reserves one launch and returns how long to wait (0 when granted).
+func (l *learnerLimiters) wait(partnerID, subject string, now time.Time) time.Duration {
+	_, d := l.reserve(partnerID, subject, now)
+
+	return d
+}
+
 // TestLearnerLimitersForgetIdle checks that the learner limiters' memory
 // stays bounded: idle limiters (their bucket full again) are dropped, busy
 // ones kept, and the map never holds more than maxLearnerLimiters.

@@ -53,6 +53,31 @@ func TestLearnerLaunchRate(t *testing.T) {
 	assert.NotContains(t, logs.String(), scripted, "the subject is never logged")
 }
 
+// TestReplayKeepsLearnerBudget checks that replaying a spent launch token
+// answers launch_replayed without spending the learner's launches, so
+// that whoever holds a leaked token cannot lock the learner out; the
+// partner's budget still pays for the replays.
+func TestReplayKeepsLearnerBudget(t *testing.T) {
+	e := newEnv(t, func(c *reporting.Config) {
+		c.LaunchRate = reporting.RateLimit{PerSecond: 1.0 / 3600, Burst: 9}
+		c.LearnerLaunchRate = reporting.RateLimit{PerSecond: 1.0 / 3600, Burst: 2}
+	})
+	spent := e.mint(e.a, "user-1", caseChest)
+	require.Equal(t, http.StatusCreated, e.launchJSON(spent).Code)
+	for range 6 {
+		rec := e.launchJSON(spent)
+		require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
+		assert.Equal(t, reporting.CodeLaunchReplayed, problemCode(t, rec))
+	}
+
+	rec := e.launchJSON(e.mint(e.a, "user-1", caseChest))
+	assert.Equal(t, http.StatusCreated, rec.Code, "the learner's second launch: %s", rec.Body.String())
+	rec = e.launchJSON(e.mint(e.a, "user-2", caseChest))
+	assert.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	rec = e.launchJSON(e.mint(e.a, "user-3", caseChest))
+	assert.Equal(t, http.StatusTooManyRequests, rec.Code, "the replays spent the partner's budget")
+}
+
 // TestLearnerLaunchRateDefault checks the default: bursts of 5 a learner.
 func TestLearnerLaunchRateDefault(t *testing.T) {
 	e := newEnv(t)
