@@ -110,13 +110,16 @@ func CheckID(name, value string) error {
 	return nil
 }
 
-// emailShape is the shape of an e-mail address: something@domain.tld, with
-// a top-level domain of at least two letters or digits that starts with a
-// letter.
-var emailShape = regexp.MustCompile(`^[^@\s]+@(?:[^@\s.]+\.)+\pL[\pL\pN-]*[\pL\pN]$`)
+// emailShape finds an e-mail address anywhere in a value:
+// something@domain.tld, with a top-level domain of at least two letters or
+// digits that starts with a letter. It is not anchored, so that an address
+// with stray spaces, in angle brackets ("Ada <ada@example.org>") or in a
+// list is found too.
+var emailShape = regexp.MustCompile(`[^@\s<>()\[\],;:"']+@(?:[^@\s.<>()\[\],;:"']+\.)+\pL[\pL\pN-]*[\pL\pN]`)
 
 // CheckSubject checks a launch's subject, the "sub" of a launch token:
-// CheckID, and not shaped like an e-mail address (something@domain.tld).
+// CheckID, and holding nothing shaped like an e-mail address
+// (something@domain.tld), alone or within other text.
 // The subject is the partner's pseudonymous user id, stored with the
 // learner record, which must never hold an e-mail address. Minter.Mint and
 // the Verifier apply it; every other source of launches (the subject of a

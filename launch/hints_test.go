@@ -151,6 +151,14 @@ func TestCheckSubject(t *testing.T) {
 		{name: "international domain", sub: "ada@université.fr", wantErr: ErrInvalidClaim},
 		{name: "punycode top-level domain", sub: "ada@example.xn--p1ai",
 			wantErr: ErrInvalidClaim},
+		{name: "trailing space", sub: "alice@example.com ", wantErr: ErrInvalidClaim},
+		{name: "leading space", sub: " alice@example.com", wantErr: ErrInvalidClaim},
+		{name: "name and address", sub: "Alice <alice@example.com>", wantErr: ErrInvalidClaim},
+		{name: "angle brackets", sub: "<alice@example.com>", wantErr: ErrInvalidClaim},
+		{name: "trailing dot", sub: "alice@example.com.", wantErr: ErrInvalidClaim},
+		{name: "list", sub: "alice@example.com,bob@example.com", wantErr: ErrInvalidClaim},
+		{name: "no-break space", sub: "alice@example.com\u00a0", wantErr: ErrInvalidClaim},
+		{name: "mailto", sub: "mailto:alice@example.com", wantErr: ErrInvalidClaim},
 		{name: "empty", sub: "", wantErr: ErrMissingClaim},
 		{name: "control character", sub: "a\x00b", wantErr: ErrInvalidClaim},
 		{name: "opaque id", sub: "lms-user-31337"},
@@ -159,6 +167,8 @@ func TestCheckSubject(t *testing.T) {
 		{name: "scoped id without a domain", sub: "42@lms"},
 		{name: "one-letter top-level part", sub: "a@b.c"},
 		{name: "at sign alone", sub: "@"},
+		{name: "scoped id with a version", sub: "42@lms:v1"},
+		{name: "tenant path", sub: "tenant-7/user-42@lms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
