@@ -214,6 +214,8 @@ func TestBrowserLaunchToGradebook(t *testing.T) {
 	require.NoError(t, err)
 	sessionID := attr.Value
 	require.NotEmpty(t, sessionID)
+	signedInAs := text(t, ctx, "#learner")
+	require.NotEmpty(t, signedInAs, "the learner page says whose session it is")
 
 	// The learner starts and finishes the case with the scripted result.
 	require.NoError(t, chromedp.Do(ctx,
@@ -230,10 +232,11 @@ func TestBrowserLaunchToGradebook(t *testing.T) {
 	assert.Equal(t, "passed", text(t, ctx, "#outcome"))
 
 	// The partner receives the scored session by webhook.
-	_, err = s.app.Gradebook().Wait(ctx, sessionID, func(e partnerapp.Entry) bool {
+	entry, err := s.app.Gradebook().Wait(ctx, sessionID, func(e partnerapp.Entry) bool {
 		return e.Source == partnerapp.SourceWebhook && e.Summary.Score != nil
 	})
 	require.NoError(t, err, "no scored webhook for the session")
+	assert.Equal(t, entry.Summary.PartnerUserID, signedInAs)
 
 	// The gradebook shows the score.
 	row := `tr[data-session="` + sessionID + `"] .score-cell`

@@ -35,6 +35,7 @@
     $("case-id").textContent = s.case_id;
     $("case-version").textContent = s.case_version;
     $("attempt").textContent = s.attempt;
+    $("learner").textContent = s.partner_user_id;
     $("session-status").textContent = s.status.replace("_", " ");
     $("case-summary").textContent = view.case_summary;
     $("vignette").textContent = view.vignette;
