@@ -158,9 +158,8 @@ func (e *env) startVAP(ctx context.Context, ln net.Listener, secret string,
 			WebhookURL: e.app.WebhookURL(), WebhookSecret: secret,
 			Cohorts: []session.Cohort{{ID: demo.CohortID, Name: demo.CohortName}},
 		}},
-		WebhookPollInterval:       50 * time.Millisecond,
-		InsecureAllowHTTPWebhooks: true,
-		Logger:                    logger,
+		WebhookPollInterval: 50 * time.Millisecond,
+		Logger:              logger,
 	})
 	if err != nil {
 		ln.Close()

@@ -116,7 +116,7 @@ func parseFlags(args []string, out io.Writer) (flags, error) {
 		"the partner's JWK Set URL, https or http on loopback "+
 			"(default <partner-url>"+partnerapp.JWKSPath+")")
 	fs.StringVar(&f.webhookURL, "webhook-url", "",
-		"where webhooks are posted; an empty value sends none "+
+		"where webhooks are posted, https or http on loopback; an empty value sends none "+
 			"(default <partner-url>"+partnerapp.WebhookPath+")")
 	fs.StringVar(&f.secret, "webhook-secret", "",
 		"webhook secret shared with the partner app (default $VAP_DEMO_WEBHOOK_SECRET, "+
@@ -211,9 +211,8 @@ func start(ctx context.Context, f flags, log *slog.Logger,
 			WebhookURL: f.webhookURL, WebhookSecret: f.secret,
 			Cohorts: []session.Cohort{{ID: demo.CohortID, Name: demo.CohortName}},
 		}},
-		WebhookPollInterval:       250 * time.Millisecond,
-		PurgeInterval:             f.purgeInterval,
-		InsecureAllowHTTPWebhooks: true,
+		WebhookPollInterval: 250 * time.Millisecond,
+		PurgeInterval:       f.purgeInterval,
 	})
 	if err != nil {
 		closeStore()

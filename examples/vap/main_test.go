@@ -154,3 +154,21 @@ func TestStartLogsRegistry(t *testing.T) {
 		})
 	}
 }
+
+// TestStartRefusesPlainHTTPWebhooks checks that summaries, which name
+// learners, are posted over plain http to loopback hosts only.
+func TestStartRefusesPlainHTTPWebhooks(t *testing.T) {
+	t.Setenv("VAP_DEMO_WEBHOOK_SECRET", "")
+	f, err := parseFlags([]string{"-db", filepath.Join(t.TempDir(), "vap.db"),
+		"-webhook-url", "http://lms.acme.example/hooks", "-webhook-secret", testSecret},
+		&bytes.Buffer{})
+	require.NoError(t, err)
+
+	_, closeAll, err := start(context.Background(), f, slog.New(slog.DiscardHandler), &bytes.Buffer{})
+	if closeAll != nil {
+		t.Cleanup(closeAll)
+	}
+
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "https")
+}
