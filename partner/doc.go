@@ -21,13 +21,15 @@
 //
 // The same Client reads the reporting API with typed methods that decode
 // the wire types of package reporting: [Client.Cases], [Client.Summary],
-// [Client.Sessions] (an iterator over every page of changed sessions),
-// [Client.Analytics] and the assignment calls. Calls authenticate with a
+// [Client.Sessions] (an iterator over every changed session summary,
+// across pages), [Client.SessionPages] (the same listing page by page, with
+// the cursor to keep for the next poll), [Client.Analytics],
+// [Client.DeleteLearner] and the assignment calls. Calls authenticate with a
 // short-lived API credential signed by the ring ([NewTokenSource]), reused
 // until shortly before it expires. Idempotent calls are retried with
-// backoff on 429, 503 and network errors, honouring Retry-After; a launch
-// is never retried once it may have reached VAP, since its token is single
-// use.
+// backoff on 429, 502, 503, 504 and network errors, honouring Retry-After;
+// a launch is never retried once it may have reached VAP, since its token
+// is single use.
 //
 // Failures reported by VAP are [*APIError] values carrying the HTTP status
 // and the problem code; they match the sentinel errors of errors.go with
