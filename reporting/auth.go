@@ -126,7 +126,7 @@ func (h *Handler) RequireSession(next http.Handler) http.Handler {
 // Authorization headers get error="invalid_request"; a credential that
 // failed verification gets error="invalid_token".
 func unauthorized(w http.ResponseWriter, err error) {
-	challenge, code, hint := `Bearer error="invalid_token"`, launch.Code(err), launch.Hint(err)
+	challenge, code, hint := `Bearer error="invalid_token"`, launch.Code(err), tokenDetail(err)
 	switch {
 	case err == nil:
 		challenge, code, hint = "Bearer", CodeUnauthorized,

@@ -55,6 +55,7 @@ type partnerKeys struct {
 	id     string
 	issuer string
 	minter *launch.Minter
+	key    *ecdsa.PrivateKey
 }
 
 // env is a full handler over the memory store with two partners.
@@ -139,7 +140,7 @@ func (e *env) newPartner(id string, list []launch.Partner) (partnerKeys, []launc
 	p := launch.Partner{ID: id, Issuer: issuer, Audience: launchAud, APIAudience: apiAud,
 		Algorithms: []string{"ES256"}, Keys: []launch.PublicKey{pub}}
 
-	return partnerKeys{id: id, issuer: issuer, minter: m}, append(list, p)
+	return partnerKeys{id: id, issuer: issuer, minter: m, key: key}, append(list, p)
 }
 
 // seed registers two published cases, a case set and one cohort per

@@ -252,7 +252,25 @@ func launchTokenProblem(err error) *Problem {
 		code = CodeUnauthorized
 	}
 
-	return newProblem(http.StatusUnauthorized, code, launch.Hint(err))
+	return newProblem(http.StatusUnauthorized, code, tokenDetail(err))
+}
+
+// tokenDetail is the problem detail of a token that failed verification:
+// the launch package's hint, after the failure itself when it names a
+// claim ("invalid claim: role must be learner or instructor"). The launch
+// package's messages name claims and rules, never tokens or values.
+func tokenDetail(err error) string {
+	hint := launch.Hint(err)
+	if !errors.Is(err, launch.ErrInvalidClaim) && !errors.Is(err, launch.ErrMissingClaim) {
+		return hint
+	}
+
+	msg := strings.TrimPrefix(err.Error(), "launch: ")
+	if hint == "" {
+		return msg
+	}
+
+	return msg + "; " + hint
 }
 
 // launchProblem maps the session service's launch errors.
