@@ -84,3 +84,40 @@ func anyAlgorithmFits(algs []string, key any) bool {
 
 	return false
 }
+
+// keyMismatch is the ErrKeyNotFound for a token whose kid names key k, of
+// another algorithm than alg. Both names are safe to show: alg passed the
+// partner's allow-list, and k.Algorithm is in it too. The hint says that
+// the kid is known, so that nobody looks for it in the JWKS.
+func keyMismatch(alg string, k PublicKey) error {
+	if k.Algorithm != "" && k.Algorithm != alg {
+		return &hintedError{
+			err: errorf(ErrKeyNotFound, "the key with this kid is published for %s, not %s",
+				k.Algorithm, alg),
+			hint: fmt.Sprintf("the token is signed %s but the key with this kid is published "+
+				"for %s; sign with %s or publish the key for %s", alg, k.Algorithm, k.Algorithm, alg),
+		}
+	}
+
+	return &hintedError{
+		err: errorf(ErrKeyNotFound, "the key with this kid does not suit the algorithm"),
+		hint: fmt.Sprintf("the token is signed %s but the key with this kid is %s; sign with "+
+			"its algorithm or publish a key for %s", alg, keyKind(k.Key), alg),
+	}
+}
+
+// keyKind describes a key by its type and the algorithms it signs.
+func keyKind(key any) string {
+	switch key.(type) {
+	case *ecdsa.PublicKey:
+		return "an ECDSA key (ES256 with P-256)"
+	case ed25519.PublicKey:
+		return "an Ed25519 key (EdDSA)"
+	case *rsa.PublicKey:
+		return "an RSA key (RS256 or PS256, 2048 bits or more)"
+	case []byte:
+		return "a shared secret (HS256)"
+	default:
+		return "a key of an unsupported type"
+	}
+}

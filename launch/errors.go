@@ -60,7 +60,8 @@ var (
 
 	// ErrKeyNotFound is returned when no registered key matches the token:
 	// unknown "kid", missing "kid" while the partner has several keys, or a
-	// key that does not fit the algorithm.
+	// key that does not fit the algorithm (the Hint then says which
+	// algorithm the key is for).
 	ErrKeyNotFound = newKind("key_not_found", "signing key not found",
 		"set kid to a key published in your JWKS or registered with VAP")
 
@@ -202,7 +203,8 @@ func Code(err error) string {
 // (partner developers, support), or "" if err is not from this package.
 // The hint fits the error where its sentinel's would not: the kind of
 // token that was too large or expired, a sub shaped like an e-mail
-// address.
+// address, a kid naming a key of another algorithm, a document given to
+// ParseJWKS that is not a JWK Set.
 func Hint(err error) string {
 	var h *hintedError
 	if errors.As(err, &h) {

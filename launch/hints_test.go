@@ -228,3 +228,80 @@ func TestEmailSubjectRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyMismatchHint verifies tokens whose kid names a registered key of
+// another algorithm: the kid is known, so the hint says which algorithm
+// the key is for instead of asking for a published kid.
+func TestKeyMismatchHint(t *testing.T) {
+	loadTestKeys()
+	partner := Partner{
+		ID: "lms", Issuer: testIssuer, Audience: testAudience,
+		Algorithms: []string{ES256, EdDSA, RS256, PS256},
+		Keys: []PublicKey{
+			{KeyID: "k1", Algorithm: PS256, Key: rsaKey.Public()},
+			{KeyID: "k2", Key: ecKey.Public()},
+		},
+	}
+	v := newTestVerifier(t, t0, partner)
+	tests := []struct {
+		name     string
+		token    string
+		wantMsg  string
+		wantHint string
+	}{
+		{name: "RS256 with a key published for PS256",
+			token: craft(t, RS256, `{"alg":"RS256","typ":"vap-launch+jwt","kid":"k1"}`,
+				launchClaims(t0, nil)),
+			wantMsg: "launch: signing key not found: the key with this kid is published for " +
+				"PS256, not RS256",
+			wantHint: "the token is signed RS256 but the key with this kid is published for " +
+				"PS256; sign with PS256 or publish the key for RS256"},
+		{name: "EdDSA with an ECDSA key",
+			token: craft(t, EdDSA, `{"alg":"EdDSA","typ":"vap-launch+jwt","kid":"k2"}`,
+				launchClaims(t0, nil)),
+			wantMsg: "launch: signing key not found: the key with this kid does not suit the " +
+				"algorithm",
+			wantHint: "the token is signed EdDSA but the key with this kid is an ECDSA key " +
+				"(ES256 with P-256); sign with its algorithm or publish a key for EdDSA"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := v.VerifyUnconsumed(context.Background(), tt.token)
+
+			require.ErrorIs(t, err, ErrKeyNotFound)
+			assert.Equal(t, "key_not_found", Code(err))
+			assert.Equal(t, tt.wantMsg, err.Error())
+			assert.Equal(t, tt.wantHint, Hint(err))
+			assert.NotEqual(t, Hint(ErrKeyNotFound), Hint(err))
+		})
+	}
+}
+
+// TestParseJWKSHintForADocumentThatIsNotAJWKSet parses documents that are
+// not JWK Sets: the hint says so, not which key types are supported.
+func TestParseJWKSHintForADocumentThatIsNotAJWKSet(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  string
+	}{
+		{"not JSON", "garbage"},
+		{"a single JWK", `{"kty":"EC"}`},
+		{"an array", `[]`},
+		{"empty", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseJWKS([]byte(tt.doc))
+
+			require.ErrorIs(t, err, ErrKeyUnsupported)
+			assert.Equal(t, "key_unsupported", Code(err))
+			assert.Contains(t, err.Error(), `not a JSON object with a "keys" array`)
+			assert.Equal(t, notKeySetHint, Hint(err))
+			assert.Contains(t, Hint(err), "not a JWK Set")
+		})
+	}
+
+	_, err := ParseJWKS([]byte(`{"keys":[]}`))
+	require.ErrorIs(t, err, ErrKeyUnsupported)
+	assert.Equal(t, Hint(ErrKeyUnsupported), Hint(err), "a set without usable keys keeps the key hint")
+}

@@ -116,11 +116,15 @@ func ParsePublicJWK(data []byte) (PublicKey, error) {
 // public keys. Each member is parsed on its own: members that are
 // malformed or not usable signature keys (symmetric, encryption-only,
 // unsupported type or size) are skipped; a set with no usable key is
-// refused.
+// refused, and so is a document that is not a JWK Set, with a Hint that
+// says so.
 func ParseJWKS(data []byte) ([]PublicKey, error) {
 	keys, err := parseKeySet(data)
 	if err != nil {
-		return nil, errorf(ErrKeyUnsupported, "parse JWKS: %w", err)
+		// No key was looked at: the sentinel's hint, about key types, would
+		// not fit.
+		return nil, &hintedError{err: errorf(ErrKeyUnsupported, "parse JWKS: %w", err),
+			hint: notKeySetHint}
 	}
 
 	if len(keys) == 0 {
@@ -133,6 +137,10 @@ func ParseJWKS(data []byte) ([]PublicKey, error) {
 // errNotKeySet is returned for a document that is not a JSON object with a
 // "keys" array.
 var errNotKeySet = errors.New(`not a JSON object with a "keys" array`)
+
+// notKeySetHint is the hint for a document that is not a JWK Set.
+const notKeySetHint = `the document is not a JWK Set: give a JSON object whose "keys" array ` +
+	"holds the public keys as JWKs (RFC 7517)"
 
 // parseKeySet returns the usable public keys of a JWK Set document, which
 // may be none. Only a document that is not a JSON object with a "keys"

@@ -550,7 +550,7 @@ func (p *partnerEntry) key(ctx context.Context, kid, alg string) (any, error) {
 	}
 
 	if (k.Algorithm != "" && k.Algorithm != alg) || !keyFits(alg, k.Key) {
-		return nil, errorf(ErrKeyNotFound, "the key with this kid does not suit the algorithm")
+		return nil, keyMismatch(alg, k)
 	}
 
 	return k.Key, nil

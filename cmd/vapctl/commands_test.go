@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -236,4 +237,173 @@ func TestTopLevel(t *testing.T) {
 			assert.Contains(t, r.stdout, tt.out)
 		})
 	}
+}
+
+// rsaKeyFiles makes a 2048-bit key for alg with keygen and returns the key
+// file and its JWKS file.
+func rsaKeyFiles(t *testing.T, alg string) (string, string) {
+	t.Helper()
+	keyFile, jwksFile := tempPath(t, alg+".pem"), tempPath(t, alg+".jwks.json")
+	r := vapctl(envAt(t0), "", "keygen", "--alg", alg, "--bits", "2048", "--out", keyFile,
+		"--jwks-out", jwksFile)
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	return keyFile, jwksFile
+}
+
+// TestRSAKeyNeedsAlg checks that mint and jwks never guess the algorithm
+// of an RSA key, which signs RS256 or PS256 alike, while P-256 and Ed25519
+// keys keep theirs.
+func TestRSAKeyNeedsAlg(t *testing.T) {
+	rsaKey, _ := rsaKeyFiles(t, launch.PS256)
+	edKey := tempPath(t, "ed.pem")
+	r := vapctl(envAt(t0), "", "keygen", "--alg", "EdDSA", "--out", edKey)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	mint := func(key string, extra ...string) []string {
+		return append([]string{"mint", "--key", key, "--iss", testIssuer,
+			"--aud", testAudience, "--sub", testSubject, "--cohort", "c"}, extra...)
+	}
+
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		wantAlg string
+	}{
+		{name: "mint RSA without --alg", args: mint(rsaKey), code: exitUsage},
+		{name: "jwks RSA without --alg", args: []string{"jwks", "--key", rsaKey}, code: exitUsage},
+		{name: "mint RSA with --alg PS256", args: mint(rsaKey, "--alg", "PS256"), code: exitOK,
+			wantAlg: launch.PS256},
+		{name: "mint RSA with --alg RS256", args: mint(rsaKey, "--alg", "RS256"), code: exitOK,
+			wantAlg: launch.RS256},
+		{name: "jwks RSA with --alg PS256", args: []string{"jwks", "--key", rsaKey, "--alg", "PS256"},
+			code: exitOK, wantAlg: launch.PS256},
+		{name: "mint ES256 inferred", args: mint(testKeyFile), code: exitOK, wantAlg: launch.ES256},
+		{name: "mint EdDSA inferred", args: mint(edKey), code: exitOK, wantAlg: launch.EdDSA},
+		{name: "jwks EdDSA inferred", args: []string{"jwks", "--key", edKey}, code: exitOK,
+			wantAlg: launch.EdDSA},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := vapctl(envAt(t0), "", tt.args...)
+
+			require.Equal(t, tt.code, r.code, r.stderr)
+			if tt.code == exitUsage {
+				first, _, _ := strings.Cut(r.stderr, "\n")
+				assert.Equal(t, "vapctl "+tt.args[0]+": the key in "+rsaKey+" is an RSA key, "+
+					"which signs RS256 or PS256: pass --alg RS256 or --alg PS256, whichever its "+
+					"JWKS names", first)
+				assert.Contains(t, r.stderr, "usage: vapctl "+tt.args[0])
+				assert.Empty(t, r.stdout)
+
+				return
+			}
+
+			if tt.args[0] == "jwks" {
+				keys, err := launch.ParseJWKS([]byte(r.stdout))
+				require.NoError(t, err)
+				require.Len(t, keys, 1)
+				assert.Equal(t, tt.wantAlg, keys[0].Algorithm)
+
+				return
+			}
+
+			token := strings.TrimSpace(r.stdout)
+			d := vapctl(envAt(t0), token, "inspect", "--json")
+			require.Equal(t, exitOK, d.code, d.stderr)
+			assert.Contains(t, d.stdout, `"alg": "`+tt.wantAlg+`"`)
+		})
+	}
+
+	// The help of mint and jwks shows an RSA key used with --alg.
+	for _, c := range []string{"mint", "jwks"} {
+		help := vapctl(envAt(t0), "", c, "--help")
+		require.Equal(t, exitOK, help.code)
+		assert.Contains(t, help.stdout, "vapctl "+c+" --key k.pem --alg PS256", c)
+		assert.Contains(t, help.stdout, "required for an RSA key", c)
+	}
+}
+
+// TestKeygenWritesAllOrNothing checks that keygen writes both files or
+// neither: an output that cannot be created stops it before any key is
+// written, and leaves no temporary file behind.
+func TestKeygenWritesAllOrNothing(t *testing.T) {
+	tests := []struct {
+		name string
+		// jwks returns the --jwks-out path in dir.
+		jwks  func(dir string) string
+		force bool
+		msg   string
+	}{
+		{name: "JWKS file exists", msg: "file already exists",
+			jwks: func(dir string) string { return filepath.Join(dir, "existing.json") }},
+		{name: "JWKS directory missing", msg: "no such file or directory",
+			jwks: func(string) string { return filepath.Join("/nonexistent", "x.json") }},
+		{name: "JWKS directory missing, with --force", force: true, msg: "no such file or directory",
+			jwks: func(string) string { return filepath.Join("/nonexistent", "x.json") }},
+		{name: "JWKS path a directory, with --force", force: true, msg: "is a directory",
+			jwks: func(dir string) string { return filepath.Join(dir, "sub") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "existing.json"), []byte("keep me"), 0o644))
+			require.NoError(t, os.Mkdir(filepath.Join(dir, "sub"), 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "f"), nil, 0o644))
+			keyFile := filepath.Join(dir, "new1.pem")
+			if tt.force {
+				// With --force an existing key is kept when keygen fails.
+				require.NoError(t, os.WriteFile(keyFile, []byte("old key"), 0o600))
+			}
+
+			args := []string{"keygen", "--out", keyFile, "--jwks-out", tt.jwks(dir)}
+			if tt.force {
+				args = append(args, "--force")
+			}
+
+			r := vapctl(envAt(t0), "", args...)
+
+			assert.Equal(t, exitFailure, r.code, r.stderr)
+			assert.Contains(t, r.stderr, tt.msg)
+			assert.NotContains(t, r.stderr, ".tmp-", "errors name the file asked for")
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+
+			if tt.force {
+				assert.ElementsMatch(t, []string{"existing.json", "sub", "new1.pem"}, names)
+				assert.Equal(t, "old key", string(readFile(t, keyFile)))
+			} else {
+				assert.ElementsMatch(t, []string{"existing.json", "sub"}, names)
+			}
+
+			assert.Equal(t, "keep me", string(readFile(t, filepath.Join(dir, "existing.json"))))
+		})
+	}
+
+	t.Run("both written", func(t *testing.T) {
+		dir := t.TempDir()
+		keyFile, jwksFile := filepath.Join(dir, "k.pem"), filepath.Join(dir, "k.json")
+		for _, force := range []string{"", "--force"} {
+			args := []string{"keygen", "--out", keyFile, "--jwks-out", jwksFile}
+			if force != "" {
+				args = append(args, force)
+			}
+
+			r := vapctl(envAt(t0), "", args...)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			for path, perm := range map[string]os.FileMode{keyFile: 0o600, jwksFile: 0o644} {
+				info, err := os.Stat(path)
+				require.NoError(t, err)
+				assert.Equal(t, perm, info.Mode().Perm(), path)
+			}
+
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Len(t, entries, 2, "no temporary file is left")
+		}
+	})
 }

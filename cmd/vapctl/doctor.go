@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -74,7 +75,7 @@ func runDoctor(s *session, args []string) error {
 	fs.DurationVar(&f.lifetime, "max-lifetime", launch.MaxLifetime,
 		"longest exp - iat accepted, a `DURATION` of at most 5m")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second,
-		"time limit for fetching the JWKS, a `DURATION`")
+		"time limit of the whole check, JWKS fetches included, a `DURATION`")
 	fs.BoolVar(&s.json, "json", false, "machine-readable output")
 	if err := fs.parse(s, args); err != nil {
 		return err
@@ -94,7 +95,11 @@ func runDoctor(s *session, args []string) error {
 		return err
 	}
 
-	rep, err := diagnose(s.env, f, src, token)
+	// The token is read: from here on the run is bounded by --timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
+	defer cancel()
+
+	rep, err := diagnose(ctx, s.env, f, src, token)
 	if f.jwksURL != "" && errors.Is(err, launch.ErrConfig) {
 		// With a JWKS URL the whole configuration comes from flags: the
 		// verifier refused one of them, such as a plain http URL.
@@ -185,53 +190,106 @@ func (f doctorFlags) keySource() (keySource, error) {
 	return keySource{keys: keys}, nil
 }
 
-// newVerifier builds a launch.Verifier for one partner.
-func newVerifier(e env, f doctorFlags, src keySource, issuer, audience string,
-	algs []string, now time.Time) (*launch.Verifier, error) {
+// verifierSetup is what a launch.Verifier of doctor is built from besides
+// the flags: the partner's issuer, audience and algorithms, the clock, and
+// the time left before the run's deadline.
+type verifierSetup struct {
+	issuer, audience string
+	algs             []string
+	now              time.Time
+	budget           time.Duration
+	log              *fetchLog
+}
+
+// newVerifier builds a launch.Verifier for one partner. The keys of a JWKS
+// file that suit none of the accepted algorithms are left out.
+func newVerifier(e env, f doctorFlags, src keySource, vs verifierSetup) (*launch.Verifier, error) {
 	p := launch.Partner{
-		ID: "doctor", Issuer: issuer, Audience: audience, Algorithms: algs,
+		ID: "doctor", Issuer: vs.issuer, Audience: vs.audience, Algorithms: vs.algs,
 		JWKSURL: src.url, Leeway: f.leeway, MaxLifetime: f.lifetime,
 	}
 	if f.api {
-		p.APIAudience = audience
+		p.APIAudience = vs.audience
 	}
 	for _, k := range src.keys {
-		if k.Algorithm == "" || slices.Contains(algs, k.Algorithm) {
+		if slices.ContainsFunc(signingAlgorithms(k), func(a string) bool {
+			return slices.Contains(vs.algs, a)
+		}) {
 			p.Keys = append(p.Keys, k)
 		}
 	}
 
 	if src.url == "" && len(p.Keys) == 0 {
-		return nil, fmt.Errorf("%w: the JWKS file holds no key for the accepted algorithms",
-			launch.ErrConfig)
+		return nil, noKeyForAlgorithms(f, src, vs.algs)
 	}
 
 	return launch.NewVerifier(launch.VerifierConfig{
 		Partners:    []launch.Partner{p},
-		Now:         func() time.Time { return now },
+		Now:         func() time.Time { return vs.now },
 		HTTPClient:  e.httpClient,
-		JWKSTimeout: f.timeout,
+		JWKSTimeout: vs.budget,
+		Logger:      slog.New(vs.log),
 	})
 }
 
+// noKeyForAlgorithms is the error for a JWKS file none of whose keys suits
+// --alg: it names both, and says which --alg would accept the file.
+func noKeyForAlgorithms(f doctorFlags, src keySource, algs []string) error {
+	var held []string
+	for _, k := range src.keys {
+		for _, a := range signingAlgorithms(k) {
+			if !slices.Contains(held, a) {
+				held = append(held, a)
+			}
+		}
+	}
+
+	err := fmt.Errorf("%w: --alg %s accepts none of the keys in the JWKS file %s, "+
+		"which are for %s", launch.ErrConfig, strings.Join(algs, ","), f.jwksFile,
+		strings.Join(held, ", "))
+
+	return withHint(err, fmt.Sprintf("pass --alg %s to check the token with these keys, or "+
+		"--jwks-file with the JWKS of the key that signs %s", strings.Join(held, ","),
+		strings.Join(algs, " or ")))
+}
+
 // verify runs VerifyUnconsumed, or VerifyAPICredential with --api, with a
-// fresh verifier; a configuration error comes back as setupErr, a refusal
-// of the token as verdict.
-func verify(e env, f doctorFlags, src keySource, token, issuer, audience string,
-	algs []string, now time.Time) (verdict, setupErr error) {
-	v, err := newVerifier(e, f, src, issuer, audience, algs, now)
+// fresh verifier, until ctx's deadline; a configuration error comes back
+// as setupErr, a refusal of the token as verdict. A key set that could not
+// be fetched is refused with the cause of the failure in the message.
+func verify(ctx context.Context, e env, f doctorFlags, src keySource, token, issuer,
+	audience string, algs []string, now time.Time) (verdict, setupErr error) {
+	budget := f.timeout
+	if deadline, ok := ctx.Deadline(); ok {
+		budget = time.Until(deadline)
+	}
+
+	log := &fetchLog{}
+	v, err := newVerifier(e, f, src, verifierSetup{
+		issuer: issuer, audience: audience, algs: algs, now: now, budget: budget, log: log,
+	})
 	if err != nil {
 		return nil, err
 	}
 	defer v.Close()
 
-	ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
-	defer cancel()
-
 	if f.api {
 		_, verdict = v.VerifyAPICredential(ctx, token)
 	} else {
 		_, verdict = v.VerifyUnconsumed(ctx, token)
+	}
+
+	if launch.Code(verdict) == "key_set_unavailable" {
+		cause := fetchCause(verdict, log.first(), f.timeout)
+		switch {
+		case cause == "":
+		case errors.Is(verdict, context.DeadlineExceeded):
+			// "gave up waiting for the key set: context deadline
+			// exceeded" says what the cause says.
+			verdict = fmt.Errorf("%w: %s", launch.ErrKeySetUnavailable, cause)
+		default:
+			verdict = fmt.Errorf("%w: %s", verdict, cause)
+		}
 	}
 
 	return verdict, nil
@@ -266,10 +324,13 @@ type skewReport struct {
 	Detail        string  `json:"detail"`
 }
 
-func diagnose(e env, f doctorFlags, src keySource, token string) (*doctorReport, error) {
+// diagnose verifies token and explains the verdict, check by check, until
+// ctx's deadline.
+func diagnose(ctx context.Context, e env, f doctorFlags, src keySource,
+	token string) (*doctorReport, error) {
 	now := e.now()
 	algs := f.algorithmList()
-	verdict, err := verify(e, f, src, token, f.issuer, f.audience, algs, now)
+	verdict, err := verify(ctx, e, f, src, token, f.issuer, f.audience, algs, now)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +342,7 @@ func diagnose(e env, f doctorFlags, src keySource, token string) (*doctorReport,
 
 	x := expectation{
 		issuer: f.issuer, audience: f.audience, algorithms: algs,
-		leeway: f.leeway, maxLifetime: f.lifetime, now: now, api: f.api,
+		leeway: f.leeway, maxLifetime: f.lifetime, now: now, api: f.api, keys: src.keys,
 	}
 	rep := &doctorReport{
 		Kind: f.kind(), Valid: verdict == nil, Skew: measureSkew(verdict, d, x),
@@ -293,7 +354,7 @@ func diagnose(e env, f doctorFlags, src keySource, token string) (*doctorReport,
 	}
 
 	probe := func() error {
-		return probeSignature(e, f, src, token, d, now)
+		return probeSignature(ctx, e, f, src, token, d, now)
 	}
 	rep.Checks = breakdown(verdict, d, x, probe)
 	if rep.Error != nil {
@@ -313,9 +374,10 @@ func diagnose(e env, f doctorFlags, src keySource, token string) (*doctorReport,
 // probeSignature verifies token with the token's own issuer and audience,
 // every asymmetric algorithm, and a clock set at its iat, so that only the
 // structure, key and signature can fail. It returns nil when they pass and
-// errProbeUnavailable when the token gives no issuer to probe with.
-func probeSignature(e env, f doctorFlags, src keySource, token string, d *decodedToken,
-	now time.Time) error {
+// errProbeUnavailable when the token gives no issuer to probe with, and
+// errProbeTimedOut when ctx's deadline has passed.
+func probeSignature(ctx context.Context, e env, f doctorFlags, src keySource, token string,
+	d *decodedToken, now time.Time) error {
 	iss, _ := text(d.Claims, "iss")
 	auds, _ := audiences(d.Claims)
 	if iss == "" || len(auds) == 0 || auds[0] == "" {
@@ -327,10 +389,14 @@ func probeSignature(e env, f doctorFlags, src keySource, token string, d *decode
 		at = iat
 	}
 
+	if ctx.Err() != nil {
+		return errProbeTimedOut
+	}
+
 	algs := []string{launch.ES256, launch.EdDSA, launch.RS256, launch.PS256}
 	probeFlags := f
 	probeFlags.lifetime = launch.MaxLifetime
-	verdict, err := verify(e, probeFlags, src, token, iss, auds[0], algs, at)
+	verdict, err := verify(ctx, e, probeFlags, src, token, iss, auds[0], algs, at)
 	if err != nil {
 		return errProbeUnavailable
 	}

@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/virtualaipatient/integration/launch"
 )
@@ -35,6 +38,8 @@ type expectation struct {
 	now         time.Time
 	// api is set when the token is checked as a partner API credential.
 	api bool
+	// keys are the keys of the JWKS file; nil with a JWKS URL.
+	keys []launch.PublicKey
 }
 
 // typ returns the "typ" header the token must carry.
@@ -85,7 +90,7 @@ var checkSpecs = []checkSpec{
 	{id: "alg.allowed", codes: []string{"algorithm_not_allowed"},
 		kind: launch.ErrAlgorithmNotAllowed, eval: evalAlgAllowed},
 	{id: "key", codes: []string{"key_not_found", "key_set_unavailable", "key_unsupported"},
-		kind: launch.ErrKeyNotFound},
+		kind: launch.ErrKeyNotFound, fix: fixKey},
 	{id: "signature", codes: []string{"signature_invalid"}, kind: launch.ErrBadSignature},
 	{id: "audience", codes: []string{"audience_invalid"}, kind: launch.ErrAudience, eval: evalAudience},
 	{id: "exp", codes: []string{"token_expired", "claim_missing"}, claim: "exp",
@@ -94,13 +99,15 @@ var checkSpecs = []checkSpec{
 	{id: "iat", codes: []string{"token_issued_in_future", "claim_missing"}, claim: "iat",
 		kind: launch.ErrIssuedInFuture, eval: evalIat},
 	{id: "lifetime", codes: []string{"token_lifetime_exceeded", "claim_invalid"},
-		kind: launch.ErrLifetimeExceeded, eval: evalLifetime},
+		kind: launch.ErrLifetimeExceeded, eval: evalLifetime, fix: fixLifetime},
 	{id: "jti", codes: []string{"claim_missing", "claim_invalid"}, claim: "jti",
 		kind: launch.ErrMissingClaim, eval: evalJti},
 	{id: "claim.sub", codes: []string{"claim_missing", "claim_invalid"}, claim: "sub",
-		kind: launch.ErrMissingClaim, eval: textEval("sub", false), launchOnly: true},
+		kind: launch.ErrMissingClaim, eval: evalSub, fix: fixSub, launchOnly: true},
 	{id: "claim.cohort", codes: []string{"claim_missing", "claim_invalid"}, claim: "cohort_id",
-		kind: launch.ErrMissingClaim, eval: textEval("cohort_id", true), launchOnly: true},
+		kind: launch.ErrMissingClaim, eval: evalCohort, fix: fixCohort, launchOnly: true},
+	{id: "claim.name", codes: []string{"claim_invalid"}, kind: launch.ErrInvalidClaim,
+		eval: evalName, launchOnly: true},
 	{id: "claim.role", codes: []string{"claim_missing", "claim_invalid"}, claim: "role",
 		kind: launch.ErrInvalidClaim, eval: evalRole, launchOnly: true},
 	{id: "claim.case", codes: []string{"claim_invalid"}, kind: launch.ErrInvalidClaim,
@@ -327,7 +334,8 @@ func evalIat(d *decodedToken, x expectation) (bool, string) {
 
 	ahead := iat.Sub(x.now)
 	if ahead > x.leeway {
-		return false, fmt.Sprintf("issued %v in the future, beyond the leeway of %v", roundSec(ahead), x.leeway)
+		return false, fmt.Sprintf("issued %v in the future, beyond the leeway of %v",
+			roundSec(ahead), x.leeway)
 	}
 
 	return true, fmt.Sprintf("issued %s", relative(iat, x.now))
@@ -351,6 +359,42 @@ func evalLifetime(d *decodedToken, x expectation) (bool, string) {
 	}
 }
 
+// fixKey says, when the key of a JWKS file that the token's kid names is
+// published for another algorithm, which vapctl command fixes either side;
+// "" otherwise, and with a JWKS URL, where launch's hint says the same
+// without the commands.
+func fixKey(d *decodedToken, x expectation) string {
+	alg, _ := text(d.Header, "alg")
+	kid, hasKid := text(d.Header, "kid")
+	if !slices.Contains(keyAlgorithms, alg) {
+		return ""
+	}
+
+	for _, k := range x.keys {
+		named := k.KeyID == kid || (!hasKid && len(x.keys) == 1)
+		if named && k.Algorithm != "" && k.Algorithm != alg {
+			return fmt.Sprintf("the token is signed %s but the key with this kid is published "+
+				"for %s; sign with %s (vapctl mint --alg %s) or publish the key for %s "+
+				"(vapctl jwks --alg %s)", alg, k.Algorithm, k.Algorithm, k.Algorithm, alg, alg)
+		}
+	}
+
+	return ""
+}
+
+// fixLifetime says how to fix an exp that is not after iat, which no
+// lifetime limit explains.
+func fixLifetime(d *decodedToken, x expectation) string {
+	exp, expSet, _ := dateClaim(d.Claims, "exp")
+	iat, iatSet, _ := dateClaim(d.Claims, "iat")
+	if !expSet || !iatSet || exp.After(iat) {
+		return ""
+	}
+
+	return fmt.Sprintf("exp must be after iat: set iat to the time of minting and exp to iat "+
+		"plus the lifetime (at most %v)", x.maxLifetime)
+}
+
 func evalJti(d *decodedToken, x expectation) (bool, string) {
 	jti, _ := text(d.Claims, "jti")
 	switch {
@@ -360,6 +404,10 @@ func evalJti(d *decodedToken, x expectation) (bool, string) {
 		return false, "jti missing: the verifier needs it for single use"
 	case len(jti) > maxTokenIDLen:
 		return false, fmt.Sprintf("jti longer than %d bytes", maxTokenIDLen)
+	case textProblem("jti", jti) != "":
+		return false, textProblem("jti", jti)
+	case strings.TrimFunc(jti, unicode.IsSpace) == "":
+		return false, "jti is only white space"
 	case x.api:
 		return true, "jti present (an API credential may serve several calls until exp)"
 	default:
@@ -367,22 +415,111 @@ func evalJti(d *decodedToken, x expectation) (bool, string) {
 	}
 }
 
-// textEval checks a required text claim; the value is shown only when show
-// is set (never for sub, a partner user id).
-func textEval(name string, show bool) func(*decodedToken, expectation) (bool, string) {
-	return func(d *decodedToken, _ expectation) (bool, string) {
-		v, _ := text(d.Claims, name)
-		switch {
-		case v == "":
-			return false, name + " missing"
-		case len(v) > maxClaimLength:
-			return false, fmt.Sprintf("%s longer than %d bytes", name, maxClaimLength)
-		case show:
-			return true, fmt.Sprintf("%s %q", name, v)
-		default:
-			return true, fmt.Sprintf("%s present (%d bytes, value not shown)", name, len(v))
-		}
+// textProblem says what package launch refuses in the value of a text
+// claim, or returns "": more than 256 bytes, invalid UTF-8, a control
+// character. The value is never part of it.
+func textProblem(name, value string) string {
+	switch {
+	case len(value) > maxClaimLength:
+		return fmt.Sprintf("%s longer than %d bytes", name, maxClaimLength)
+	case !utf8.ValidString(value):
+		return name + " is not valid UTF-8"
+	case strings.ContainsFunc(value, unicode.IsControl):
+		return name + " holds a control character"
+	default:
+		return ""
 	}
+}
+
+// claimProblem returns the message of a launch claim error without its
+// prefixes, such as "sub is shaped like an e-mail address".
+func claimProblem(err error) string {
+	msg := message(err)
+	for _, prefix := range []string{"invalid claim: ", "missing claim: "} {
+		msg = strings.TrimPrefix(msg, prefix)
+	}
+
+	return msg
+}
+
+// evalSub checks sub with launch.CheckSubject, as the verifier does. The
+// value, a partner's user id, is never shown.
+func evalSub(d *decodedToken, _ expectation) (bool, string) {
+	sub, _ := text(d.Claims, "sub")
+	if sub == "" {
+		return false, "sub missing"
+	}
+
+	if err := launch.CheckSubject(sub); err != nil {
+		return false, claimProblem(err)
+	}
+
+	return true, fmt.Sprintf("sub present (%d bytes, value not shown)", len(sub))
+}
+
+// fixSub is launch's hint for a sub it refuses, such as an e-mail address.
+func fixSub(d *decodedToken, _ expectation) string {
+	sub, _ := text(d.Claims, "sub")
+	if sub == "" {
+		return ""
+	}
+
+	return launch.Hint(launch.CheckSubject(sub))
+}
+
+// evalCohort checks cohort_id as the verifier does: launch.CheckID, and
+// every character printable.
+func evalCohort(d *decodedToken, _ expectation) (bool, string) {
+	cohort, _ := text(d.Claims, "cohort_id")
+	if cohort == "" {
+		return false, "cohort_id missing"
+	}
+
+	if err := launch.CheckID("cohort_id", cohort); err != nil {
+		return false, claimProblem(err)
+	}
+
+	if strings.ContainsFunc(cohort, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return false, "cohort_id holds a character that is not printable"
+	}
+
+	return true, fmt.Sprintf("cohort_id %q", cohort)
+}
+
+// fixCohort says to fix the value of a cohort_id that is present.
+func fixCohort(d *decodedToken, x expectation) string {
+	if cohort, _ := text(d.Claims, "cohort_id"); cohort == "" {
+		return ""
+	}
+
+	if ok, _ := evalCohort(d, x); ok {
+		return ""
+	}
+
+	return launch.Hint(launch.ErrInvalidClaim)
+}
+
+// evalName checks the optional display name as the verifier does. The
+// value, a person's name, is never shown.
+func evalName(d *decodedToken, _ expectation) (bool, string) {
+	name, _ := text(d.Claims, "name")
+	switch {
+	case textProblem("name", name) != "":
+		return false, textProblem("name", name)
+	case strings.ContainsFunc(name, isBidiControl):
+		return false, "name holds a bidirectional control character"
+	case name == "":
+		return true, "name absent (optional)"
+	default:
+		return true, fmt.Sprintf("name present (%d bytes, value not shown)", len(name))
+	}
+}
+
+// isBidiControl reports whether r overrides or isolates the text direction
+// (U+202A to U+202E, U+2066 to U+2069), which package launch refuses in a
+// name.
+func isBidiControl(r rune) bool {
+	return (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
 func evalRole(d *decodedToken, _ expectation) (bool, string) {
@@ -398,15 +535,19 @@ func evalRole(d *decodedToken, _ expectation) (bool, string) {
 	return true, "role " + role
 }
 
+// slugPattern is the form package launch requires of case and case set ids.
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,63}$`)
+
 func evalCase(d *decodedToken, _ expectation) (bool, string) {
 	caseID, _ := text(d.Claims, "case_id")
 	setID, _ := text(d.Claims, "case_set_id")
-	name, _ := text(d.Claims, "name")
 	switch {
 	case caseID != "" && setID != "":
 		return false, "case_id and case_set_id are exclusive"
-	case max(len(caseID), len(setID), len(name)) > maxClaimLength:
-		return false, fmt.Sprintf("name, case_id or case_set_id longer than %d bytes", maxClaimLength)
+	case caseID != "" && !slugPattern.MatchString(caseID):
+		return false, "case_id is not a slug (" + slugPattern.String() + ")"
+	case setID != "" && !slugPattern.MatchString(setID):
+		return false, "case_set_id is not a slug (" + slugPattern.String() + ")"
 	case caseID != "":
 		return true, fmt.Sprintf("case_id %q", caseID)
 	case setID != "":

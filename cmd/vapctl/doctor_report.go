@@ -163,6 +163,9 @@ var lastStructuralCheck = slices.IndexFunc(checkSpecs, func(c checkSpec) bool {
 	return c.id == "claim.types"
 })
 
+// keyCheck is the index of the key check, the same for API credentials.
+var keyCheck = slices.IndexFunc(checkSpecs, func(c checkSpec) bool { return c.id == "key" })
+
 func runProbe(failIdx int, probe func() error) *probeOutcome {
 	skip := func(id, detail string) checkResult {
 		return checkResult{ID: id, Status: statusSkip, Source: sourceProbe, Detail: detail}
@@ -172,6 +175,12 @@ func runProbe(failIdx int, probe func() error) *probeOutcome {
 		reason := "not reached: the verifier stopped at an earlier check"
 
 		return &probeOutcome{key: skip("key", reason), signature: skip("signature", reason)}
+	}
+
+	if failIdx == keyCheck {
+		// The verifier found no key: a probe would look for it again, and
+		// spend the time a JWKS URL that does not answer takes once more.
+		return &probeOutcome{signature: skip("signature", "not reached: no key")}
 	}
 
 	err := probe()

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,7 +79,8 @@ func TestDoctor(t *testing.T) {
 				token := mintAt(t, tt.mintedAt, tt.extra...)
 				e := envAt(t0)
 				e.httpClient = srv.Client()
-				args := append([]string{"doctor", "--json", "--iss", testIssuer, "--aud", tt.aud}, src.args...)
+				args := append([]string{"doctor", "--json", "--iss", testIssuer, "--aud", tt.aud},
+					src.args...)
 
 				r := vapctl(e, token, args...)
 				rep := decodeJSON[doctorReport](t, r.stdout)
@@ -425,4 +428,343 @@ func TestDoctorNoCase(t *testing.T) {
 	assert.Contains(t, c.Detail, "single open assignment")
 	assert.Contains(t, c.Detail, "422")
 	assert.NotContains(t, c.Detail, "the learner picks")
+}
+
+// doctorJSON runs doctor --json on token with the test JWKS file at t0.
+func doctorJSON(t *testing.T, token string, extra ...string) (result, doctorReport) {
+	t.Helper()
+	args := append([]string{"doctor", "--json", "--jwks-file", testJWKSFile,
+		"--iss", testIssuer, "--aud", testAudience}, extra...)
+	r := vapctl(envAt(t0), token, args...)
+
+	return r, decodeJSON[doctorReport](t, r.stdout)
+}
+
+// TestDoctorClaimValues checks that a claim whose value the verifier
+// refuses fails on that claim's own check, after the key and signature
+// passed, and that the checks after it still show a second problem.
+func TestDoctorClaimValues(t *testing.T) {
+	otherKey := tempPath(t, "other.pem")
+	r := vapctl(envAt(t0), "", "keygen", "--out", otherKey, "--jwks-out", tempPath(t, "o.json"))
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	type line = [2]string
+	tests := []struct {
+		name    string
+		keyFile string
+		edits   map[string]any
+		failing string
+		detail  string
+		fix     string
+		checks  map[string]line
+	}{
+		{name: "sub an e-mail address", edits: map[string]any{"sub": "jane.doe@hospital.org"},
+			failing: "claim.sub", detail: "sub is shaped like an e-mail address",
+			fix: "pseudonymous user id",
+			checks: map[string]line{
+				"claim.types": {statusPass, sourceVerifier},
+				"key":         {statusPass, sourceVerifier},
+				"signature":   {statusPass, sourceVerifier},
+				"claim.case":  {statusPass, sourceDecoded},
+			}},
+		{name: "sub an e-mail address and case_id not a slug",
+			edits:   map[string]any{"sub": "jane.doe@hospital.org", "case_id": "Chest Pain"},
+			failing: "claim.sub", detail: "sub is shaped like an e-mail address",
+			checks: map[string]line{
+				"signature":  {statusPass, sourceVerifier},
+				"claim.case": {statusFail, sourceDecoded},
+			}},
+		{name: "sub an e-mail address and a bad signature", keyFile: otherKey,
+			edits:   map[string]any{"sub": "jane.doe@hospital.org"},
+			failing: "signature",
+			checks: map[string]line{
+				"key":       {statusPass, sourceVerifier},
+				"claim.sub": {statusFail, sourceDecoded},
+			}},
+		{name: "sub a dot segment", edits: map[string]any{"sub": ".."},
+			failing: "claim.sub", detail: "sub is a dot segment"},
+		{name: "cohort_id with a zero-width space", edits: map[string]any{"cohort_id": "c\u200b1"},
+			failing: "claim.cohort", detail: "cohort_id holds a format character",
+			fix: "fix the type or value of the claim"},
+		{name: "name with a bidirectional override", edits: map[string]any{"name": "Ada\u202eX"},
+			failing: "claim.name", detail: "name holds a bidirectional control character"},
+		{name: "name with a control character", edits: map[string]any{"name": "Ada\u0007"},
+			failing: "claim.name", detail: "name holds a control character"},
+		{name: "case_id not a slug", edits: map[string]any{"case_id": "Chest Pain"},
+			failing: "claim.case", detail: "case_id is not a slug"},
+		{name: "case_set_id not a slug", edits: map[string]any{"case_id": nil, "case_set_id": "A"},
+			failing: "claim.case", detail: "case_set_id is not a slug"},
+		{name: "jti only white space", edits: map[string]any{"jti": "   "},
+			failing: "jti", detail: "jti is only white space"},
+		{name: "jti with a control character", edits: map[string]any{"jti": "a\tb"},
+			failing: "jti", detail: "jti holds a control character"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			keyFile := tt.keyFile
+			if keyFile == "" {
+				keyFile = testKeyFile
+			}
+
+			r, rep := doctorJSON(t, craftToken(t, keyFile, tt.edits))
+
+			assert.Equal(t, exitFailure, r.code, r.stdout)
+			require.NotNil(t, rep.Error)
+			failed := findCheck(t, rep, tt.failing)
+			assert.Equal(t, line{statusFail, sourceVerifier}, line{failed.Status, failed.Source})
+			assert.Contains(t, failed.Detail, tt.detail)
+			assert.Contains(t, failed.Fix, tt.fix)
+			for _, c := range rep.Checks {
+				if c.Status == statusFail && c.Source == sourceVerifier {
+					assert.Equal(t, tt.failing, c.ID, "one check fails at the verifier")
+				}
+			}
+
+			for id, want := range tt.checks {
+				c := findCheck(t, rep, id)
+				assert.Equal(t, want, line{c.Status, c.Source}, id)
+			}
+
+			assert.NotContains(t, r.stdout, "jane.doe")
+		})
+	}
+}
+
+// TestDoctorLifetimeFix checks the fix of a token whose exp is not after
+// its iat, from the verifier and from the decoded token: no lifetime
+// limit explains it.
+func TestDoctorLifetimeFix(t *testing.T) {
+	tests := []struct {
+		name   string
+		edits  map[string]any
+		source string
+	}{
+		{name: "exp before iat", edits: map[string]any{"exp": t0.Add(-10 * time.Second).Unix()},
+			source: sourceVerifier},
+		{name: "exp equal to iat", edits: map[string]any{"exp": t0.Unix()}, source: sourceVerifier},
+		{name: "expired, and exp before iat", source: sourceDecoded, edits: map[string]any{
+			"iat": t0.Add(-9 * time.Minute).Unix(), "exp": t0.Add(-10 * time.Minute).Unix(),
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, rep := doctorJSON(t, craftToken(t, testKeyFile, tt.edits))
+
+			assert.Equal(t, exitFailure, r.code, r.stdout)
+			c := findCheck(t, rep, "lifetime")
+			assert.Equal(t, [2]string{statusFail, tt.source}, [2]string{c.Status, c.Source})
+			assert.Equal(t, "exp is not after iat", c.Detail)
+			assert.Contains(t, c.Fix, "exp must be after iat")
+			assert.NotContains(t, c.Fix, "at most the configured maximum")
+		})
+	}
+}
+
+// TestDoctorKeyPublishedForAnotherAlgorithm checks doctor on a token signed
+// RS256 with a key keygen made for PS256: the fix says that the kid is
+// published, for which algorithm, and how to fix either side.
+func TestDoctorKeyPublishedForAnotherAlgorithm(t *testing.T) {
+	keyFile, jwksFile := rsaKeyFiles(t, "PS256")
+	m := vapctl(envAt(t0), "", "mint", "--key", keyFile, "--alg", "RS256", "--iss", testIssuer,
+		"--aud", testAudience, "--sub", testSubject, "--cohort", "c")
+	require.Equal(t, exitOK, m.code, m.stderr)
+	body, err := os.ReadFile(jwksFile)
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+
+	const published = "the token is signed RS256 but the key with this kid is published for PS256"
+	tests := []struct {
+		name string
+		src  []string
+		fix  string
+	}{
+		{name: "jwks file", src: []string{"--jwks-file", jwksFile},
+			fix: published + "; sign with PS256 (vapctl mint --alg PS256) or publish the key " +
+				"for RS256 (vapctl jwks --alg RS256)"},
+		{name: "jwks url", src: []string{"--jwks-url", srv.URL},
+			fix: published + "; sign with PS256 or publish the key for RS256"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"doctor", "--json", "--iss", testIssuer, "--aud", testAudience},
+				tt.src...)
+			r := vapctl(envAt(t0), m.stdout, args...)
+
+			assert.Equal(t, exitFailure, r.code, r.stdout)
+			rep := decodeJSON[doctorReport](t, r.stdout)
+			require.NotNil(t, rep.Error)
+			assert.Equal(t, "key_not_found", rep.Error.Code)
+			assert.Contains(t, rep.Error.Message, "published for PS256, not RS256")
+			assert.Equal(t, tt.fix, rep.Error.Hint)
+			key := findCheck(t, rep, "key")
+			assert.Equal(t, statusFail, key.Status)
+			assert.Equal(t, tt.fix, key.Fix)
+			assert.NotContains(t, key.Fix, "set kid to a key published")
+		})
+	}
+}
+
+// TestDoctorJWKSFetchCause checks that a JWKS URL that cannot be fetched
+// fails the key check with the cause: the HTTP status, the network error,
+// or why the body is not a JWK Set, never the body itself.
+func TestDoctorJWKSFetchCause(t *testing.T) {
+	serve := func(status int, body string) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(body))
+		}))
+		t.Cleanup(srv.Close)
+
+		return srv.URL
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+
+	const secret = "body-text-that-is-never-shown"
+	tests := []struct {
+		name string
+		url  string
+		want string
+	}{
+		{name: "404", url: serve(http.StatusNotFound, secret),
+			want: "the JWKS URL answered HTTP 404 Not Found, want 200 OK"},
+		{name: "500", url: serve(http.StatusInternalServerError, secret),
+			want: "the JWKS URL answered HTTP 500 Internal Server Error, want 200 OK"},
+		{name: "connection refused", url: closed.URL, want: "network error: dial tcp"},
+		{name: "not JSON", url: serve(http.StatusOK, "<html>"+secret+"</html>"),
+			want: `JWK Set response: not a JSON object with a "keys" array`},
+		{name: "no usable key", url: serve(http.StatusOK, `{"keys":[]}`),
+			want: "JWK Set holds no usable signing key"},
+		{name: "too large", url: serve(http.StatusOK, strings.Repeat(secret, 20000)),
+			want: "JWK Set response too large"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := vapctl(envAt(t0), mintAt(t, t0), "doctor", "--json", "--jwks-url", tt.url,
+				"--iss", testIssuer, "--aud", testAudience)
+
+			assert.Equal(t, exitFailure, r.code, r.stdout)
+			rep := decodeJSON[doctorReport](t, r.stdout)
+			require.NotNil(t, rep.Error)
+			assert.Equal(t, "key_set_unavailable", rep.Error.Code)
+			assert.Contains(t, rep.Error.Message, tt.want)
+			key := findCheck(t, rep, "key")
+			assert.Equal(t, [2]string{statusFail, sourceVerifier}, [2]string{key.Status, key.Source})
+			assert.True(t, strings.HasPrefix(key.Detail, "launch: key set unavailable: "), key.Detail)
+			assert.Contains(t, key.Detail, tt.want)
+			assert.LessOrEqual(t, len(key.Detail), 300)
+			assert.NotContains(t, r.stdout, secret)
+		})
+	}
+}
+
+// silentServer accepts connections and never answers.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+
+	return "http://" + ln.Addr().String() + "/jwks.json"
+}
+
+// TestDoctorTimeoutBoundsTheRun checks that --timeout bounds the whole run
+// against a JWKS URL that never answers, with the verifier and the probe
+// verifier both waiting for keys, and that the report says so.
+func TestDoctorTimeoutBoundsTheRun(t *testing.T) {
+	const timeout = 600 * time.Millisecond
+	url := silentServer(t)
+	tests := []struct {
+		name string
+		iss  string
+		// check is the line that waited for the keys.
+		check, source string
+	}{
+		{name: "verifier waits", iss: testIssuer, check: "key", source: sourceVerifier},
+		{name: "probe waits", iss: "https://other.example.org", check: "key", source: sourceProbe},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			r := vapctl(envAt(t0), mintAt(t, t0), "doctor", "--json", "--timeout", timeout.String(),
+				"--jwks-url", url, "--iss", tt.iss, "--aud", testAudience)
+			elapsed := time.Since(start)
+
+			assert.Equal(t, exitFailure, r.code, r.stdout)
+			assert.Less(t, elapsed, timeout+timeout/2, "the run is bounded by --timeout")
+			rep := decodeJSON[doctorReport](t, r.stdout)
+			c := findCheck(t, rep, tt.check)
+			assert.Equal(t, [2]string{statusFail, tt.source}, [2]string{c.Status, c.Source})
+			assert.Contains(t, c.Detail, "the JWKS URL did not answer within --timeout 600ms")
+			assert.Equal(t, statusSkip, findCheck(t, rep, "signature").Status)
+		})
+	}
+}
+
+// TestDoctorJWKSFileHints checks the messages and hints of a JWKS file
+// doctor cannot use: one that is not a JWK Set, and one whose keys suit
+// none of the algorithms of --alg.
+func TestDoctorJWKSFileHints(t *testing.T) {
+	garbage := tempPath(t, "garbage.json")
+	require.NoError(t, os.WriteFile(garbage, []byte("garbage"), 0o644))
+	rsaKey, _ := rsaKeyFiles(t, "RS256")
+	noAlg := tempPath(t, "rsa-no-alg.json")
+	j := vapctl(envAt(t0), "", "jwks", "--key", rsaKey, "--alg", "RS256")
+	require.Equal(t, exitOK, j.code, j.stderr)
+	require.NoError(t, os.WriteFile(noAlg, []byte(strings.Replace(j.stdout, `"alg": "RS256",`, "", 1)),
+		0o644))
+
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+		hint string
+	}{
+		{name: "not a JWK Set", args: []string{"--jwks-file", garbage},
+			msg:  "vapctl doctor: JWKS file " + garbage + `: unsupported key: parse JWKS: not a JSON object`,
+			hint: "hint: the document is not a JWK Set"},
+		{name: "no key for --alg", args: []string{"--jwks-file", testJWKSFile, "--alg", "EdDSA"},
+			msg: "vapctl doctor: invalid configuration: --alg EdDSA accepts none of the keys in the " +
+				"JWKS file " + testJWKSFile + ", which are for ES256",
+			hint: "hint: pass --alg ES256 to check the token with these keys"},
+		{name: "no key for two algorithms", args: []string{"--jwks-file", noAlg, "--alg", "ES256,EdDSA"},
+			msg:  "vapctl doctor: invalid configuration: --alg ES256,EdDSA accepts none of the keys",
+			hint: "hint: pass --alg RS256,PS256 to check the token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"doctor", "--iss", testIssuer, "--aud", testAudience}, tt.args...)
+			r := vapctl(envAt(t0), mintAt(t, t0), args...)
+
+			assert.Equal(t, exitFailure, r.code, r.stderr)
+			first, rest, _ := strings.Cut(r.stderr, "\n")
+			assert.True(t, strings.HasPrefix(first, tt.msg), "got %q, want %q", first, tt.msg)
+			assert.NotContains(t, first, "launch: ")
+			assert.True(t, strings.HasPrefix(rest, tt.hint), "got %q, want %q", rest, tt.hint)
+			assert.NotContains(t, rest, "fix the configuration value named in the error")
+			assert.NotContains(t, rest, "use an ECDSA P-256")
+		})
+	}
 }

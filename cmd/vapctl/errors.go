@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+
+	"github.com/virtualaipatient/integration/launch"
 )
 
 // Messages carry no "vapctl" prefix: vapctl prints each one once, after
@@ -36,6 +38,10 @@ var (
 	// errProbeUnavailable is returned by doctor's probe verifier when the
 	// token holds no issuer and audience to probe with.
 	errProbeUnavailable = errors.New("probe not possible")
+
+	// errProbeTimedOut is returned by doctor's probe verifier when the
+	// --timeout of the run ran out before the probe could start.
+	errProbeTimedOut = errors.New("the --timeout ran out before the probe")
 )
 
 // usageError is a wrong command line. Its message is the cause's alone;
@@ -61,4 +67,30 @@ func asUsage(err error) error {
 	}
 
 	return &usageError{err: err}
+}
+
+// hintedError gives an error a hint of vapctl's own in place of the one
+// package launch has for it; launch.Code and errors.Is still see through.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return e.err.Error() }
+
+func (e *hintedError) Unwrap() error { return e.err }
+
+// withHint returns err with hint as its hint.
+func withHint(err error, hint string) error {
+	return &hintedError{err: err, hint: hint}
+}
+
+// hintOf returns how to fix err: vapctl's own hint, else launch.Hint.
+func hintOf(err error) string {
+	var h *hintedError
+	if errors.As(err, &h) {
+		return h.hint
+	}
+
+	return launch.Hint(err)
 }

@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/virtualaipatient/integration/launch"
@@ -100,4 +103,38 @@ func mintAPIAt(t *testing.T, at time.Time, audience string) string {
 	require.NoError(t, err)
 
 	return token
+}
+
+// craftToken signs, with the ES256 key in keyFile and the kid of the test
+// key, the claims of a valid launch token issued at t0 changed by edits (a
+// nil value removes the claim), bypassing the checks of launch.Minter.
+func craftToken(t *testing.T, keyFile string, edits map[string]any) string {
+	t.Helper()
+	claims := map[string]any{
+		"iss": testIssuer, "aud": testAudience, "sub": testSubject, "role": "learner",
+		"cohort_id": "cohort-2026", "case_id": "chest-pain-01", "jti": "jti-1",
+		"iat": t0.Unix(), "exp": t0.Add(time.Minute).Unix(),
+	}
+	maps.Copy(claims, edits)
+	maps.DeleteFunc(claims, func(_ string, v any) bool { return v == nil })
+
+	signer, err := loadSigner(testKeyFile)
+	require.NoError(t, err)
+	pub, err := publicKeyFor(signer, "", "")
+	require.NoError(t, err)
+	header, err := json.Marshal(map[string]any{
+		"alg": "ES256", "typ": "vap-launch+jwt", "kid": pub.KeyID,
+	})
+	require.NoError(t, err)
+	payload, err := json.Marshal(claims)
+	require.NoError(t, err)
+
+	key, err := loadSigner(keyFile)
+	require.NoError(t, err)
+	enc := base64.RawURLEncoding.EncodeToString
+	input := enc(header) + "." + enc(payload)
+	sig, err := jwt.SigningMethodES256.Sign(input, key)
+	require.NoError(t, err)
+
+	return input + "." + enc(sig)
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,7 +41,8 @@ func runKeygen(s *session, args []string) error {
 		"The key id is the RFC 7638 thumbprint of the key unless --kid is set.")
 	fs.require("out")
 	alg := fs.String("alg", launch.ES256,
-		"signing algorithm `ALG`: ES256, EdDSA, RS256 or PS256 (both RSA; the JWKS names it)")
+		"signing algorithm `ALG`: ES256, EdDSA, RS256 or PS256 (both RSA; the JWKS names it, "+
+			"and mint and jwks need the same --alg)")
 	bits := fs.Int("bits", 3072, "RSA key size in `BITS`, 2048 to 8192 (RS256 and PS256 only)")
 	out := fs.String("out", "", "private key `FILE` to create")
 	jwksOut := fs.String("jwks-out", "", "JWKS `FILE` to write (default: print the JWKS)")
@@ -106,15 +108,16 @@ func generateKeyFiles(alg string, bits int, kid, out, jwksOut string, force bool
 		return keygenResult{}, fmt.Errorf("encode private key: %w", err)
 	}
 
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	if err := writeNewFile(out, pemBytes, privateKeyPerm, force); err != nil {
-		return keygenResult{}, err
+	files := []outputFile{{
+		path: out, perm: privateKeyPerm,
+		data: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
+	}}
+	if jwksOut != "" {
+		files = append(files, outputFile{path: jwksOut, perm: publicFilePerm, data: append(doc, '\n')})
 	}
 
-	if jwksOut != "" {
-		if err := writeNewFile(jwksOut, append(doc, '\n'), publicFilePerm, force); err != nil {
-			return keygenResult{}, err
-		}
+	if err := writeFiles(files, force); err != nil {
+		return keygenResult{}, err
 	}
 
 	res := keygenResult{Algorithm: alg, KeyID: pub.KeyID, PrivateKeyFile: out, JWKSFile: jwksOut, JWKS: doc}
@@ -148,40 +151,139 @@ func isRSA(alg string) bool {
 	return alg == launch.RS256 || alg == launch.PS256
 }
 
-// writeNewFile writes data to path with perm. Without force an existing
-// file is an error; with force it is replaced and its mode reset to perm.
-func writeNewFile(path string, data []byte, perm os.FileMode, force bool) error {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	if force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+// outputFile is a file keygen writes.
+type outputFile struct {
+	path string
+	data []byte
+	perm os.FileMode
+}
+
+// writeFiles writes every file or none. Without force an existing file is
+// an error; each path is first created empty with O_EXCL, so that a name
+// taken, or a directory that does not exist, stops keygen before anything
+// is written. The data goes to a temporary file beside each path, renamed
+// onto it once every file is written; with force the rename replaces the
+// file and its mode. On any failure, the files created are removed.
+//
+// NOTE: with force, a rename that fails after the first succeeded leaves
+// the new key beside the old JWKS; the error says which file was not
+// written. Renames within a directory that took a new file rarely fail.
+func writeFiles(files []outputFile, force bool) (err error) {
+	var created []string
+	defer func() {
+		if err != nil {
+			for _, path := range created {
+				_ = os.Remove(path)
+			}
+		}
+	}()
+
+	for _, f := range files {
+		if force {
+			// A rename cannot replace a directory; say so before the
+			// other file is replaced.
+			if info, err := os.Stat(f.path); err == nil && info.IsDir() {
+				return fmt.Errorf("%s is a directory", f.path)
+			}
+
+			continue
+		}
+
+		if err := reserve(f.path, f.perm); err != nil {
+			return err
+		}
+
+		created = append(created, f.path)
 	}
 
-	f, err := os.OpenFile(path, flags, perm)
+	temps := make([]string, len(files))
+	for i, f := range files {
+		temps[i], err = writeTemp(f)
+		if temps[i] != "" {
+			created = append(created, temps[i])
+		}
+
+		if err != nil {
+			return err
+		}
+	}
+
+	for i, f := range files {
+		if err := os.Rename(temps[i], f.path); err != nil {
+			return fmt.Errorf("write %s: %w", f.path, pathCause(err))
+		}
+	}
+
+	return nil
+}
+
+// reserve creates path empty with perm, and fails if it exists.
+func reserve(path string, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s: %w (use --force to replace it)", path, os.ErrExist)
 	}
 
 	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-
-	if err := f.Chmod(perm); err != nil {
-		_ = f.Close()
-
-		return fmt.Errorf("set mode of %s: %w", path, err)
-	}
-
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("create %s: %w", path, pathCause(err))
 	}
 
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("create %s: %w", path, pathCause(err))
 	}
 
 	return nil
+}
+
+// writeTemp writes f's data with f's mode to a new temporary file in the
+// directory of f.path and returns its name, set as soon as it exists.
+func writeTemp(f outputFile) (string, error) {
+	dir, base := filepath.Split(f.path)
+	if dir == "" {
+		dir = "."
+	}
+
+	// CreateTemp makes the file with mode 0600: a private key is never
+	// readable by others, even for a moment.
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("create %s: %w", f.path, pathCause(err))
+	}
+
+	name := tmp.Name()
+	if err := tmp.Chmod(f.perm); err != nil {
+		_ = tmp.Close()
+
+		return name, fmt.Errorf("set mode of %s: %w", f.path, pathCause(err))
+	}
+
+	if _, err := tmp.Write(f.data); err != nil {
+		_ = tmp.Close()
+
+		return name, fmt.Errorf("write %s: %w", f.path, pathCause(err))
+	}
+
+	if err := tmp.Close(); err != nil {
+		return name, fmt.Errorf("write %s: %w", f.path, pathCause(err))
+	}
+
+	return name, nil
+}
+
+// pathCause returns the cause of an *fs.PathError or *os.LinkError, whose
+// paths would name the temporary file rather than the one asked for.
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+
+	return err
 }
 
 func (s *session) printKeygen(res keygenResult) error {

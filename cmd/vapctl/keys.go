@@ -33,18 +33,25 @@ func loadSigner(path string) (crypto.Signer, error) {
 }
 
 // defaultAlgorithm returns the algorithm a key is used with when none is
-// named: ES256 for P-256, EdDSA for Ed25519, RS256 for RSA.
+// named: ES256 for P-256 and EdDSA for Ed25519. An RSA key has none: it
+// signs RS256 or PS256, and only its JWKS says which (see rsaNeedsAlg).
 func defaultAlgorithm(pub crypto.PublicKey) string {
 	switch pub.(type) {
 	case *ecdsa.PublicKey:
 		return launch.ES256
 	case ed25519.PublicKey:
 		return launch.EdDSA
-	case *rsa.PublicKey:
-		return launch.RS256
 	default:
 		return ""
 	}
+}
+
+// rsaNeedsAlg returns the usage error for an RSA key given without
+// --alg: guessing RS256 would sign tokens that a JWKS written by
+// "keygen --alg PS256" refuses.
+func rsaNeedsAlg(keyFile string) error {
+	return usagef("the key in %s is an RSA key, which signs RS256 or PS256: "+
+		"pass --alg RS256 or --alg PS256, whichever its JWKS names", keyFile)
 }
 
 // thumbprintMembers are the members hashed by RFC 7638 for each key type.
@@ -91,10 +98,15 @@ func thumbprint(pub crypto.PublicKey) (string, error) {
 }
 
 // publicKeyFor returns the public key of signer with its key id (the
-// thumbprint unless kid is set) and algorithm (inferred unless alg is set).
+// thumbprint unless kid is set) and algorithm (inferred unless alg is set;
+// an RSA key needs alg).
 func publicKeyFor(signer crypto.Signer, kid, alg string) (launch.PublicKey, error) {
 	if alg == "" {
 		alg = defaultAlgorithm(signer.Public())
+	}
+
+	if alg == "" {
+		return launch.PublicKey{}, errors.New("no algorithm named for the key")
 	}
 
 	if kid == "" {
@@ -106,6 +118,25 @@ func publicKeyFor(signer crypto.Signer, kid, alg string) (launch.PublicKey, erro
 	}
 
 	return launch.PublicKeyOf(signer, kid, alg)
+}
+
+// signingAlgorithms returns the algorithms k may verify: its Algorithm
+// when set, else those of its key type.
+func signingAlgorithms(k launch.PublicKey) []string {
+	if k.Algorithm != "" {
+		return []string{k.Algorithm}
+	}
+
+	switch k.Key.(type) {
+	case *ecdsa.PublicKey:
+		return []string{launch.ES256}
+	case ed25519.PublicKey:
+		return []string{launch.EdDSA}
+	case *rsa.PublicKey:
+		return []string{launch.RS256, launch.PS256}
+	default:
+		return nil
+	}
 }
 
 // keyAlgorithms are the algorithms of the asymmetric keys vapctl works with.
@@ -122,8 +153,13 @@ func checkKeyAlgorithm(alg string) error {
 }
 
 // publicKeyForFlags is publicKeyFor for the --kid and --alg flags: a key
-// that does not suit an --alg given is a usage error.
+// that does not suit an --alg given, and an RSA key without --alg, are
+// usage errors.
 func publicKeyForFlags(signer crypto.Signer, kid, alg, keyFile string) (launch.PublicKey, error) {
+	if _, isRSA := signer.Public().(*rsa.PublicKey); isRSA && alg == "" {
+		return launch.PublicKey{}, rsaNeedsAlg(keyFile)
+	}
+
 	pub, err := publicKeyFor(signer, kid, alg)
 	if alg != "" && errors.Is(err, launch.ErrKeyUnsupported) {
 		return pub, usagef("--alg %s does not suit the key in %s", alg, keyFile)

@@ -168,14 +168,16 @@ func (s *session) exitStatus(err error) int {
 }
 
 // message returns err's message for display after "vapctl <command>: ".
-// A leading "launch: " is dropped, so that the line has one prefix.
+// "launch: " is dropped where it starts the message or follows ": ", as in
+// "JWKS file k.json: launch: unsupported key", so that the line has one
+// prefix.
 func message(err error) string {
-	return strings.TrimPrefix(err.Error(), "launch: ")
+	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), "launch: "), ": launch: ", ": ")
 }
 
 func (s *session) writeTextError(err error) {
 	fmt.Fprintf(s.stderr, "vapctl %s: %s\n", s.name, message(err))
-	if hint := launch.Hint(err); hint != "" {
+	if hint := hintOf(err); hint != "" {
 		fmt.Fprintf(s.stderr, "hint: %s\n", hint)
 	}
 }
@@ -190,7 +192,7 @@ func (s *session) writeJSONError(err error) {
 	out := struct {
 		OK    bool      `json:"ok"`
 		Error jsonError `json:"error"`
-	}{Error: jsonError{Message: message(err), Code: launch.Code(err), Hint: launch.Hint(err)}}
+	}{Error: jsonError{Message: message(err), Code: launch.Code(err), Hint: hintOf(err)}}
 	_ = writeJSON(s.stdout, out)
 }
 

@@ -27,14 +27,18 @@ type mintResult struct {
 
 func runMint(s *session, args []string) error {
 	fs := s.newFlagSet("Mint a launch token signed with a PEM private key, exactly as the SDK's\n" +
-		"launch.Minter does, and print it. Use it to test a VAP integration by hand.")
+		"launch.Minter does, and print it. Use it to test a VAP integration by hand.\n" +
+		"An RSA key signs RS256 or PS256: pass --alg with the alg of its JWKS, as in\n" +
+		"  vapctl keygen --alg PS256 --out k.pem --jwks-out jwks.json\n" +
+		"  vapctl mint --key k.pem --alg PS256 --iss ISSUER --aud AUDIENCE --sub ID --cohort ID")
 	fs.require("key", "iss", "aud", "sub", "cohort")
 	var f mintFlags
 	fs.StringVar(&f.keyFile, "key", "", "PEM private key `FILE`")
 	fs.StringVar(&f.kid, "kid", "", "kid header `ID` (default: RFC 7638 thumbprint of the key)")
 	fs.BoolVar(&f.noKid, "no-kid", false, "leave the kid header out")
 	fs.StringVar(&f.alg, "alg", "",
-		"signing algorithm `ALG`: ES256, EdDSA, RS256 or PS256 (default: from the key type)")
+		"signing algorithm `ALG`: ES256, EdDSA, RS256 or PS256 (default: ES256 or EdDSA "+
+			"from the key type; required for an RSA key)")
 	fs.StringVar(&f.issuer, "iss", "", "`ISSUER` registered with VAP")
 	fs.StringVar(&f.audience, "aud", "", "`AUDIENCE` VAP gave you")
 	fs.StringVar(&f.subject, "sub", "", "partner's stable user `ID` of the learner")
