@@ -106,7 +106,7 @@ var (
 	ErrScorelessUpdate = errors.New("scoring: score-less update after a grade")
 	// ErrTimestampOrder is returned by NewAGSScore when the timestamp is not
 	// strictly after the previous one sent for the same learner and line
-	// item.
+	// item, both taken to the millisecond as on the wire.
 	ErrTimestampOrder = errors.New("scoring: timestamp not after previous score")
 	// ErrProgress is returned by NewAGSScore for an unknown activity or
 	// grading progress.

@@ -140,7 +140,8 @@ const agsTimestamp = "2006-01-02T15:04:05.000Z07:00"
 // can differ in its last decimals from Percent or Scaled × maximum.
 //
 // It refuses a score-less update once a grade exists (ErrScorelessUpdate),
-// a timestamp not after the previous one (ErrTimestampOrder) and a
+// a timestamp not after the previous one at the wire's millisecond
+// precision (ErrTimestampOrder) and a
 // ScaledExact that is malformed or does not round to Scaled
 // (ErrScaledExact).
 //
@@ -153,7 +154,10 @@ func NewAGSScore(in AGSInput) (AGSScore, error) {
 		return AGSScore{}, err
 	}
 
-	if !in.Previous.IsZero() && !in.Timestamp.After(in.Previous) {
+	// Compared at the wire's millisecond precision, so that two scores
+	// never carry the same timestamp.
+	if !in.Previous.IsZero() &&
+		!in.Timestamp.Truncate(time.Millisecond).After(in.Previous.Truncate(time.Millisecond)) {
 		return AGSScore{}, ErrTimestampOrder
 	}
 

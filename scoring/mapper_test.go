@@ -86,6 +86,9 @@ func TestNewAGSScoreErrors(t *testing.T) {
 		{name: "timestamp before previous", mutate: func(in *AGSInput) {
 			in.Previous = t0.Add(time.Millisecond)
 		}, want: ErrTimestampOrder},
+		{name: "timestamp after previous within its millisecond", mutate: func(in *AGSInput) {
+			in.Previous, in.Timestamp = t0.Add(100*time.Microsecond), t0.Add(500*time.Microsecond)
+		}, want: ErrTimestampOrder},
 		{name: "zero maximum", mutate: func(in *AGSInput) { in.LineItemMaximum = 0 },
 			want: ErrLineItemMaximum},
 		{name: "unknown activity", mutate: func(in *AGSInput) { in.Activity = "Done" },
