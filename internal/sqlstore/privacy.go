@@ -196,12 +196,17 @@ func purgeStatement(kind session.PurgeKind, byPartner bool) string {
 	}
 	switch kind {
 	case session.PurgeLearners:
+		// The outer conditions repeat the inner ones: PostgreSQL rechecks
+		// only them on a row that a concurrent launch updated and
+		// committed meanwhile, and that launch moved last_seen_at.
 		return `DELETE FROM learners WHERE (partner_id, id) IN (
 			SELECT l.partner_id, l.id FROM learners l
 			WHERE l.last_seen_at < $1` + partner("l.") + ` AND NOT EXISTS (
 				SELECT 1 FROM sessions s
 				WHERE s.partner_id = l.partner_id AND s.learner_id = l.id)
-			ORDER BY l.last_seen_at, l.id LIMIT $2)`
+			ORDER BY l.last_seen_at, l.id LIMIT $2)
+			AND last_seen_at < $1 AND NOT EXISTS (SELECT 1 FROM sessions s
+				WHERE s.partner_id = learners.partner_id AND s.learner_id = learners.id)`
 	case session.PurgeDeliveries:
 		return `DELETE FROM webhook_outbox WHERE seq IN (
 			SELECT seq FROM webhook_outbox
