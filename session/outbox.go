@@ -55,13 +55,16 @@ func (s *Service) encoder() EventEncoder {
 
 // appendEvents writes the events of a session change to the outbox of tx,
 // when tx has one. It is called by every path that updates a session,
-// right after the update, inside its transaction. Preview sessions cause
-// no events.
+// right after the update, inside its transaction. Preview sessions and
+// anonymised ones cause no events.
 func (s *Service) appendEvents(
 	ctx context.Context, tx Tx, prev, next Session, now time.Time,
 ) error {
+	// An anonymised session (its learner erased, the session kept for
+	// aggregates) is never told to the partner: it would tie the new id
+	// to the erased one by its times and case.
 	w, ok := tx.(OutboxWriter)
-	if !ok || s.OutboxDisabled || next.Preview {
+	if !ok || s.OutboxDisabled || next.Preview || next.Anonymised() {
 		return nil
 	}
 

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -112,6 +113,12 @@ func (s *Service) sweepOne(
 
 			return apply(cur, ev, reason, now)
 		})
+	if errors.Is(err, ErrNotFound) {
+		// Gone since it was listed (its learner erased, say): nothing to
+		// sweep, and the other sessions still are.
+		return false, nil
+	}
+
 	if err != nil {
 		return false, fmt.Errorf("session: sweep: %w", err)
 	}

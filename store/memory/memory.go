@@ -44,7 +44,7 @@ func New(opts ...Option) *Store {
 }
 
 // WithTx runs fn with the store locked for writing. Writes are applied at
-// once and undone in reverse order when fn fails, so a rolled-back
+// once and undone in reverse order when fn fails or panics, so a rolled-back
 // transaction leaves no trace. Transactions are serialized.
 func (s *Store) WithTx(ctx context.Context, fn func(tx session.Tx) error) error {
 	if err := ctx.Err(); err != nil {
@@ -55,14 +55,24 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx session.Tx) error) error 
 	defer s.mu.Unlock()
 
 	tx := &txn{d: s.d, undo: []func(){}}
-	defer func() { tx.done = true }()
+	committed := false
+	defer func() {
+		// A panic in fn rolls back too, before the lock is released and
+		// the panic goes on.
+		if !committed {
+			tx.rollback()
+		}
 
-	err := fn(tx)
-	if err != nil {
-		tx.rollback()
+		tx.done = true
+	}()
+
+	if err := fn(tx); err != nil {
+		return err
 	}
 
-	return err
+	committed = true
+
+	return nil
 }
 
 // read runs fn on a read-only view.

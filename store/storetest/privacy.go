@@ -194,6 +194,20 @@ func testEraseAnonymises(t *testing.T, st PrivacyStore) {
 		_, err = st.GetSession(ctx, "partner-a", s.ID)
 		assert.NoError(t, err)
 	}
+
+	// The open anonymised session ends by the inactivity sweep, and the
+	// partner is never told: an event would tie its new id to the erased
+	// one by its case and times.
+	drain(t, st, at(1))
+	w.clock.Set(at(24*60 + 20))
+	res, err := w.svc.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Abandoned, "both learners' open sessions")
+	for _, e := range drain(t, st, at(24*60+21)) {
+		for _, s := range kept {
+			assert.NotEqual(t, s.ID, e.Stream, "an event about an anonymised session")
+		}
+	}
 }
 
 func testEraseRollback(t *testing.T, st PrivacyStore) {
