@@ -174,22 +174,48 @@ func (s *Deliveries) RecordAttempt(ctx context.Context, r session.AttemptResult)
 		return nil
 	}
 
-	return s.missOrLost(ctx, r.EventID)
+	return s.missOrLost(ctx, "record attempt", r.EventID)
 }
 
-func (s *Deliveries) missOrLost(ctx context.Context, id string) error {
+// ReleaseClaim gives back a claim that was not started, in one UPDATE:
+// when owner still holds the event's lease ending at leaseUntil and the
+// event is neither delivered nor dead, it clears the lease and takes back
+// the attempt the claim counted. It returns ErrNotFound for an unknown
+// event and ErrLeaseLost otherwise.
+func (s *Deliveries) ReleaseClaim(ctx context.Context, eventID, owner string,
+	leaseUntil time.Time) error {
+	const op = "release claim"
+	if owner == "" || leaseUntil.IsZero() {
+		return s.missOrLost(ctx, op, eventID)
+	}
+
+	n, err := s.count(ctx, op, `UPDATE webhook_outbox SET lease_owner = '', lease_until = NULL,
+			attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
+		WHERE id = $1 AND lease_owner = $2 AND lease_until = $3
+			AND delivered_at IS NULL AND dead_at IS NULL`,
+		eventID, owner, s.d.time(leaseUntil))
+	if err != nil || n == 1 {
+		return err
+	}
+
+	return s.missOrLost(ctx, op, eventID)
+}
+
+// missOrLost returns, for an update of the event that changed no row,
+// ErrNotFound when the event is unknown and ErrLeaseLost otherwise.
+func (s *Deliveries) missOrLost(ctx context.Context, op, id string) error {
 	var one int
 	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM webhook_outbox WHERE id = $1`, id).
 		Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%s: record attempt: %w", s.d.Name, session.ErrNotFound)
+		return fmt.Errorf("%s: %s: %w", s.d.Name, op, session.ErrNotFound)
 	}
 
 	if err != nil {
-		return s.d.wrap("record attempt", err)
+		return s.d.wrap(op, err)
 	}
 
-	return fmt.Errorf("%s: record attempt: %w", s.d.Name, session.ErrLeaseLost)
+	return fmt.Errorf("%s: %s: %w", s.d.Name, op, session.ErrLeaseLost)
 }
 
 // ListDeadDeliveries returns dead events in Seq order.

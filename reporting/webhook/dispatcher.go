@@ -1,12 +1,14 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -52,7 +54,10 @@ const (
 // ClockSkew remain of its lease, so that the attempt is over before a
 // dispatcher whose clock runs up to ClockSkew ahead sees the lease expire;
 // with a larger skew an attempt may overlap another dispatcher's attempt
-// of the same event.
+// of the same event. A claimed event with less of its lease left is given
+// back unstarted (see [ClaimReleaser]): it is due again at once, the claim
+// does not count as an attempt, and the dispatcher starts it before the
+// events it has not given back the next time it claims it.
 type Config struct {
 	// Store holds the outbox and its delivery state. Required.
 	Store DeliveryStore
@@ -82,8 +87,8 @@ type Config struct {
 	// Lease is how long a claim holds its events. Default: enough for a
 	// whole pass, (⌈BatchSize/Concurrency⌉+1)·Timeout + ClockSkew. New
 	// refuses a Lease below 2·Timeout + ClockSkew with ErrLeaseTooShort.
-	// A shorter lease than the default lets the events a pass cannot
-	// reach in time wait for the lease to expire.
+	// With a shorter lease than the default, the events a pass cannot
+	// start in time are given back and start first in a later pass.
 	Lease time.Duration
 	// BackoffBase defaults to DefaultBackoffBase.
 	BackoffBase time.Duration
@@ -116,16 +121,27 @@ type Dispatcher struct {
 	cfg Config
 	log *slog.Logger
 
+	// mu guards skipped, waiting and passes.
+	mu sync.Mutex
 	// skipped remembers, per partner, the invalid endpoint last logged,
 	// so that a pass every PollInterval does not log it every time.
-	mu      sync.Mutex
 	skipped map[string]skipNote
+	// waiting remembers, by event id, the claims given back unstarted, so
+	// that the next passes start them first; passes numbers the passes.
+	waiting map[string]waitNote
+	passes  uint64
 }
 
 // skipNote is an invalid endpoint that was logged.
 type skipNote struct {
 	reason string
 	at     time.Time
+}
+
+// waitNote is a claim given back unstarted: since is the pass that first
+// gave it back, seen the last pass that claimed it.
+type waitNote struct {
+	since, seen uint64
 }
 
 // skipLogInterval is the least time between two log records of the same
@@ -159,7 +175,8 @@ func New(cfg Config) (*Dispatcher, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 
-	return &Dispatcher{cfg: cfg, log: log, skipped: map[string]skipNote{}}, nil
+	return &Dispatcher{cfg: cfg, log: log, skipped: map[string]skipNote{},
+		waiting: map[string]waitNote{}}, nil
 }
 
 // checkStatic returns an *EndpointError for the first invalid entry of a
@@ -259,8 +276,10 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 }
 
 // DeliverDue makes one pass: it claims up to BatchSize due events, sends
-// them (Concurrency at a time) and records each outcome. It returns the
-// number of events claimed.
+// them (Concurrency at a time) and records each outcome. Claims given back
+// unstarted by earlier passes start first, the longest waiting first; the
+// others start in the order written. It returns the number of events
+// claimed, those given back included.
 func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	targets, partners, err := d.targets(ctx)
 	if err != nil || len(partners) == 0 {
@@ -275,13 +294,15 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("webhook: claim: %w", err)
 	}
 
+	d.startOrder(claimed)
+	started := make([]bool, len(claimed))
 	sem := make(chan struct{}, d.cfg.Concurrency)
 	done := make(chan struct{})
-	for _, del := range claimed {
+	for i, del := range claimed {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; done <- struct{}{} }()
-			d.deliver(ctx, targets[del.Event.PartnerID], del)
+			started[i] = d.deliver(ctx, targets[del.Event.PartnerID], del)
 		}()
 	}
 
@@ -289,7 +310,70 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 		<-done
 	}
 
+	d.noteWaiting(claimed, started)
+
 	return len(claimed), nil
+}
+
+// startOrder sorts the claims of a pass: those given back unstarted
+// before go first, the longest waiting first, then the others. Claims in
+// Seq order otherwise keep it, so that an event given back in every pass
+// (its lease too short once the earlier ones have run) is not left behind
+// the same earlier events each time.
+func (d *Dispatcher) startOrder(claimed []session.Delivery) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+
+	if len(d.waiting) == 0 {
+		return
+	}
+
+	slices.SortStableFunc(claimed, func(a, b session.Delivery) int {
+		wa, oka := d.waiting[a.Event.ID]
+		wb, okb := d.waiting[b.Event.ID]
+		switch {
+		case oka && okb:
+			return cmp.Compare(wa.since, wb.since)
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+
+		return 0
+	})
+}
+
+// noteWaiting remembers the claims of a pass that were given back and
+// forgets those started. A claim given back that the dispatcher has not
+// claimed again for two passes (another took it) is forgotten too, so
+// that waiting stays within two batches.
+func (d *Dispatcher) noteWaiting(claimed []session.Delivery, started []bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+
+	d.passes++
+	for i, del := range claimed {
+		id := del.Event.ID
+		if started[i] {
+			delete(d.waiting, id)
+			continue
+		}
+
+		w, ok := d.waiting[id]
+		if !ok {
+			w.since = d.passes
+		}
+
+		w.seen = d.passes
+		d.waiting[id] = w
+	}
+
+	for id, w := range d.waiting {
+		if d.passes-w.seen > 1 {
+			delete(d.waiting, id)
+		}
+	}
 }
 
 // targets returns the checked endpoints by partner, and the partners.
@@ -361,17 +445,21 @@ func (d *Dispatcher) pruneSkips(listed map[string]bool) {
 	}
 }
 
-// deliver makes one attempt and records its outcome.
-func (d *Dispatcher) deliver(ctx context.Context, t *target, del session.Delivery) {
+// deliver makes one attempt and records its outcome. It returns false,
+// having given the claim back, when it did not start the attempt.
+func (d *Dispatcher) deliver(ctx context.Context, t *target, del session.Delivery) bool {
 	// Start only if the attempt ends before the lease does, as seen by a
-	// dispatcher whose clock runs ClockSkew ahead of ours.
-	if d.now().Add(d.cfg.Timeout + d.cfg.ClockSkew).After(del.LeaseUntil) {
-		return // the lease could run out mid-attempt: leave it to expire
+	// dispatcher whose clock runs ClockSkew ahead of ours, and not while
+	// stopping.
+	short := d.now().Add(d.cfg.Timeout + d.cfg.ClockSkew).After(del.LeaseUntil)
+	if short || ctx.Err() != nil {
+		d.giveBack(ctx, del)
+		return false
 	}
 
 	status, wait, err := d.post(ctx, t, del.Event)
 	if status == 0 && ctx.Err() != nil {
-		return // stopped mid-attempt: the lease expires and the event is sent again
+		return true // stopped mid-attempt: the lease expires and the event is sent again
 	}
 
 	// The endpoint answered: record it even while stopping, so that a
@@ -382,6 +470,27 @@ func (d *Dispatcher) deliver(ctx context.Context, t *target, del session.Deliver
 	res := d.outcome(del, status, wait, err)
 	if err := d.cfg.Store.RecordAttempt(rctx, res); err != nil {
 		d.log.ErrorContext(ctx, "webhook: record attempt",
+			"event", del.Event.ID, "partner", del.Event.PartnerID, "error", err)
+	}
+
+	return true
+}
+
+// giveBack releases a claim that was not started, when the store is a
+// [ClaimReleaser]: the event is due again at once and the claim's attempt
+// is not counted. Otherwise, or if the release fails, the lease expires.
+func (d *Dispatcher) giveBack(ctx context.Context, del session.Delivery) {
+	rel, ok := d.cfg.Store.(ClaimReleaser)
+	if !ok {
+		return
+	}
+
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Timeout)
+	defer cancel()
+
+	err := rel.ReleaseClaim(rctx, del.Event.ID, del.LeaseOwner, del.LeaseUntil)
+	if err != nil {
+		d.log.ErrorContext(ctx, "webhook: give back claim",
 			"event", del.Event.ID, "partner", del.Event.PartnerID, "error", err)
 	}
 }

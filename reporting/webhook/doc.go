@@ -21,7 +21,9 @@
 //     Retry-After (seconds or an HTTP date) and at most BackoffMax; after
 //     MaxAttempts attempts or once the event is older than MaxAge it is
 //     parked as dead, listed by [Dispatcher.ListDead] and sent again after
-//     [Dispatcher.Replay].
+//     [Dispatcher.Replay]. A claimed event the dispatcher does not start
+//     (too little of its lease left, or stopping) is given back through
+//     [ClaimReleaser] and not counted as an attempt.
 //   - Several dispatchers may share one database: a claim leases each
 //     event to one of them (PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED;
 //     SQLite: one BEGIN IMMEDIATE transaction), so no event is sent by two

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/virtualaipatient/integration/reporting/webhook"
+	"github.com/virtualaipatient/integration/session"
 )
 
 // TestRetryAfterHonoured checks that a 503's Retry-After, in either form,
@@ -92,15 +93,115 @@ func TestAttemptLeavesRoomForClockSkew(t *testing.T) {
 	assert.Equal(t, 2, n, "both sessions' first events claimed")
 	assert.Len(t, r.snapshot(), 1, "the second attempt was not started")
 
-	// The unstarted event waits for its lease to expire, then goes out.
+	// The unstarted event was given back: it is due at once and starts
+	// first.
 	r.setOnRequest(nil)
 	n, err = d.DeliverDue(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 1, n, "the next event of the delivered session only")
+	assert.Equal(t, 2, n, "the given-back event and the next of the delivered session")
+	list := r.snapshot()
+	require.Len(t, list, 3)
+	assert.NotEqual(t, list[0].event.Summary.SessionID, list[1].event.Summary.SessionID,
+		"the given-back event went first")
 
 	clock.Advance(2*timeout + skew)
 	pump(t, d, r, clock, time.Minute, 8, 20)
 	assert.Len(t, distinct(r.accepted()), 8)
+}
+
+// TestUnstartedClaimGivenBack is a reviewer's case: attempts that overrun
+// (3 s on the dispatcher's clock) leave too little of the lease for the
+// pass's second claim. That claim is given back without counting as an
+// attempt and starts first in the next pass, so that each session gets
+// every other pass and an event is parked as dead after MaxAttempts real
+// attempts, not after claims that sent nothing.
+func TestUnstartedClaimGivenBack(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	w := newWorld(t, st, clock)
+	sessions := []string{w.session("sub-1"), w.session("sub-2")}
+	r := newReceiver(t, clock.Now, secretOld)
+	d := newDispatcher(t, st, r, clock, func(c *webhook.Config) {
+		c.Timeout, c.ClockSkew, c.Concurrency, c.MaxAttempts = 2*time.Second,
+			30*time.Second, 1, 2
+		c.Lease = 2*c.Timeout + c.ClockSkew
+	})
+	r.setMode(answer500)
+	r.setOnRequest(func() { clock.Advance(3 * time.Second) })
+	for range 12 {
+		n, err := d.DeliverDue(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 2, n, "one event of each session claimed")
+		clock.Advance(10 * time.Minute)
+	}
+
+	list := r.snapshot()
+	require.Len(t, list, 12, "one attempt a pass")
+	sent := map[string]int{}
+	var turns []string
+	for _, a := range list {
+		require.NoError(t, a.verifyErr)
+		sent[a.id]++
+		turns = append(turns, a.event.Summary.SessionID)
+	}
+
+	for i := 1; i < len(turns); i++ {
+		assert.NotEqual(t, turns[i-1], turns[i], "pass %d: the sessions take turns", i+1)
+	}
+
+	dead, err := d.ListDead(ctx, session.DeadQuery{})
+	require.NoError(t, err)
+	require.Len(t, dead, 6, "twelve attempts, two for each dead event")
+	perSession := map[string]int{}
+	for _, del := range dead {
+		assert.Equal(t, 2, del.Attempts, "event %s: stored attempts", del.Event.ID)
+		assert.Equal(t, 2, sent[del.Event.ID], "event %s: attempts sent", del.Event.ID)
+		perSession[del.Event.SessionID]++
+	}
+
+	assert.Equal(t, map[string]int{sessions[0]: 3, sessions[1]: 3}, perSession)
+}
+
+// TestStopGivesBackUnstarted stops a pass during its first attempt: the
+// event in flight keeps its lease, as the endpoint may have it, while the
+// claim not yet started is given back, so that another dispatcher sends
+// it at once, counted as its first attempt.
+func TestStopGivesBackUnstarted(t *testing.T) {
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	w := newWorld(t, st, clock)
+	w.session("sub-1")
+	w.session("sub-2")
+	r := newReceiver(t, clock.Now, secretOld)
+	ctx, cancel := context.WithCancel(context.Background())
+	r.setOnRequest(cancel)
+	stopping := newDispatcher(t, st, r, clock, func(c *webhook.Config) {
+		c.Owner, c.Concurrency = "stopping", 1
+	})
+	n, err := stopping.DeliverDue(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	first := r.snapshot()
+	require.Len(t, first, 1, "the second claim was not started")
+
+	r.setOnRequest(nil)
+	r.setMode(answer500)
+	other := newDispatcher(t, st, r, clock, func(c *webhook.Config) {
+		c.Owner, c.MaxAttempts = "other", 1
+	})
+	n, err = other.DeliverDue(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "the given-back event, due at once; the other still leased")
+	list := r.snapshot()
+	require.Len(t, list, 2)
+	assert.NotEqual(t, first[0].id, list[1].id)
+
+	dead, err := other.ListDead(context.Background(), session.DeadQuery{})
+	require.NoError(t, err)
+	require.Len(t, dead, 1, "parked after MaxAttempts 1")
+	assert.Equal(t, list[1].id, dead[0].Event.ID)
+	assert.Equal(t, 1, dead[0].Attempts, "the given-back claim was not counted")
 }
 
 func TestNewRefusesShortLease(t *testing.T) {
@@ -143,4 +244,36 @@ func TestNewRefusesShortLease(t *testing.T) {
 			assert.ErrorIs(t, err, webhook.ErrConfig)
 		})
 	}
+}
+
+// TestStoreWithoutReleaser checks the fallback for a store that is not a
+// ClaimReleaser: a claim the pass could not start keeps its lease until
+// it expires, and then goes out.
+func TestStoreWithoutReleaser(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{now: base}
+	st := newMemory()
+	w := newWorld(t, st, clock)
+	w.session("sub-1")
+	w.session("sub-2")
+	r := newReceiver(t, clock.Now, secretOld)
+	plain := struct{ webhook.DeliveryStore }{st}
+	d := newDispatcher(t, plain, r, clock, func(c *webhook.Config) {
+		c.Concurrency, c.Lease = 1, 2*c.Timeout+webhook.DefaultClockSkew
+	})
+
+	r.setOnRequest(func() { clock.Advance(3 * time.Second) })
+	n, err := d.DeliverDue(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	assert.Len(t, r.snapshot(), 1, "the second attempt was not started")
+
+	r.setOnRequest(nil)
+	n, err = d.DeliverDue(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "the unstarted claim still holds its lease")
+
+	clock.Advance(time.Minute)
+	pump(t, d, r, clock, time.Minute, 8, 20)
+	assert.Len(t, distinct(r.accepted()), 8)
 }

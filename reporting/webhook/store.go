@@ -32,6 +32,24 @@ type DeliveryStore interface {
 	ReplayDeliveries(ctx context.Context, ids []string, now time.Time) (int, error)
 }
 
+// ClaimReleaser is an optional capability of a [DeliveryStore], used by
+// the dispatcher to give back a claim it did not start: an event whose
+// lease has too little left for an attempt, or a pass being stopped.
+// The Store of store/memory, store/sqlite and store/postgres implements it.
+//
+// NOTE: without it a claim the dispatcher did not start waits for its lease
+// to expire and counts as an attempt, so that an event may be parked as dead
+// after fewer than MaxAttempts attempts.
+type ClaimReleaser interface {
+	// ReleaseClaim undoes a claim of ClaimDeliveries: when owner still
+	// holds the event's lease ending at leaseUntil and the event is neither
+	// delivered nor dead, it clears the lease and takes back the attempt
+	// the claim counted, in one step, so that the event is due again at
+	// once. It returns session.ErrNotFound for an unknown event and
+	// session.ErrLeaseLost, writing nothing, when that lease is not held.
+	ReleaseClaim(ctx context.Context, eventID, owner string, leaseUntil time.Time) error
+}
+
 // DeliveredPurger is an optional capability of a [DeliveryStore], used by
 // [Dispatcher.PurgeDelivered].
 type DeliveredPurger interface {

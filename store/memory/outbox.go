@@ -149,6 +149,32 @@ func (s *Store) RecordAttempt(ctx context.Context, r session.AttemptResult) erro
 	})
 }
 
+// ReleaseClaim gives back a claim that was not started: when owner still
+// holds the event's lease ending at leaseUntil and the event is neither
+// delivered nor dead, it clears the lease and takes back the attempt the
+// claim counted. It returns ErrNotFound for an unknown event and
+// ErrLeaseLost otherwise.
+func (s *Store) ReleaseClaim(ctx context.Context, eventID, owner string,
+	leaseUntil time.Time) error {
+	return s.deliveries(ctx, func(b *outbox) error {
+		row, ok := b.byID[eventID]
+		if !ok {
+			return notFound("delivery")
+		}
+
+		held := owner != "" && row.LeaseOwner == owner &&
+			row.LeaseUntil.Equal(utc(leaseUntil)) &&
+			row.DeliveredAt.IsZero() && row.DeadAt.IsZero()
+		if !held {
+			return fmt.Errorf("memory: release claim: %w", session.ErrLeaseLost)
+		}
+
+		row.LeaseOwner, row.LeaseUntil = "", time.Time{}
+		row.Attempts = max(row.Attempts-1, 0)
+		return nil
+	})
+}
+
 // ListDeadDeliveries returns dead events in Seq order.
 func (s *Store) ListDeadDeliveries(ctx context.Context, q session.DeadQuery) (
 	[]session.Delivery, error) {

@@ -28,6 +28,13 @@ func (s *Store) RecordAttempt(ctx context.Context, r session.AttemptResult) erro
 	return s.deliveries().RecordAttempt(ctx, r)
 }
 
+// ReleaseClaim gives back a claim that was not started; see
+// [sqlstore.Deliveries].
+func (s *Store) ReleaseClaim(ctx context.Context, eventID, owner string,
+	leaseUntil time.Time) error {
+	return s.deliveries().ReleaseClaim(ctx, eventID, owner, leaseUntil)
+}
+
 // ListDeadDeliveries returns dead events in Seq order.
 func (s *Store) ListDeadDeliveries(ctx context.Context, q session.DeadQuery) (
 	[]session.Delivery, error) {

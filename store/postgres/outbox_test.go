@@ -34,3 +34,11 @@ func TestOutboxClaimRaceTwoPools(t *testing.T) {
 	schema := newSchema(t, dsn)
 	storetest.ClaimRace(t, openOutbox(t, dsn, schema), openOutbox(t, dsn, schema))
 }
+
+// TestOutboxReleaseRaceTwoPools claims and gives back one schema's events
+// through two pools, as two dispatcher processes would.
+func TestOutboxReleaseRaceTwoPools(t *testing.T) {
+	dsn := testenv.PostgresDSN(t)
+	schema := newSchema(t, dsn)
+	storetest.ReleaseRace(t, openOutbox(t, dsn, schema), openOutbox(t, dsn, schema))
+}

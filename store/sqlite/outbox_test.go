@@ -31,3 +31,10 @@ func TestOutboxClaimRaceTwoHandles(t *testing.T) {
 	path := newPath(t)
 	storetest.ClaimRace(t, openOutbox(t, path), openOutbox(t, path))
 }
+
+// TestOutboxReleaseRaceTwoHandles claims and gives back one file's events
+// through two handles, as two dispatcher processes would.
+func TestOutboxReleaseRaceTwoHandles(t *testing.T) {
+	path := newPath(t)
+	storetest.ReleaseRace(t, openOutbox(t, path), openOutbox(t, path))
+}

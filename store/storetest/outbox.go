@@ -17,11 +17,12 @@ import (
 )
 
 // OutboxStore is a store with the webhook outbox: its transactions
-// implement session.OutboxWriter and it implements webhook.DeliveryStore
-// and webhook.DeliveredPurger.
+// implement session.OutboxWriter and it implements webhook.DeliveryStore,
+// webhook.ClaimReleaser and webhook.DeliveredPurger.
 type OutboxStore interface {
 	session.Store
 	webhook.DeliveryStore
+	webhook.ClaimReleaser
 	webhook.DeliveredPurger
 }
 
@@ -41,11 +42,15 @@ func RunOutbox(t *testing.T, open OutboxOpener) {
 		{name: "ServiceEvents", run: testOutboxService},
 		{name: "StreamOrder", run: testOutboxOrder},
 		{name: "Lease", run: testOutboxLease},
+		{name: "Release", run: testOutboxRelease},
 		{name: "DeadReplay", run: testOutboxDead},
 		{name: "Partners", run: testOutboxPartners},
 		{name: "Purge", run: testOutboxPurge},
 		{name: "ConcurrentClaims", run: func(t *testing.T, st OutboxStore) {
 			ClaimRace(t, st, st)
+		}},
+		{name: "ConcurrentReleases", run: func(t *testing.T, st OutboxStore) {
+			ReleaseRace(t, st, st)
 		}},
 	}
 	for _, g := range groups {
@@ -236,6 +241,72 @@ func testOutboxLease(t *testing.T, st OutboxStore) {
 	assert.Empty(t, claim(t, st, "d1", at(10), 10))
 }
 
+func testOutboxRelease(t *testing.T, st OutboxStore) {
+	ctx := context.Background()
+	e1, e2 := outboxEvent("partner-a", "s1", 2, 0), outboxEvent("partner-a", "s1", 3, 0)
+	e3 := outboxEvent("partner-a", "s2", 2, 0)
+	appendEvents(t, st, e1, e2, e3)
+	first := claim(t, st, "d1", at(1), 10)
+	require.Equal(t, []string{e1.ID, e3.ID}, ids(first))
+	held := first[0]
+
+	tests := []struct {
+		name    string
+		id      string
+		owner   string
+		until   time.Time
+		wantErr error
+	}{
+		{name: "another owner", id: e1.ID, owner: "d2", until: held.LeaseUntil,
+			wantErr: session.ErrLeaseLost},
+		{name: "no owner", id: e1.ID, until: held.LeaseUntil, wantErr: session.ErrLeaseLost},
+		{name: "another lease", id: e1.ID, owner: "d1", until: held.LeaseUntil.Add(time.Second),
+			wantErr: session.ErrLeaseLost},
+		{name: "no lease", id: e1.ID, owner: "d1", wantErr: session.ErrLeaseLost},
+		{name: "unclaimed event", id: e2.ID, owner: "d1", until: held.LeaseUntil,
+			wantErr: session.ErrLeaseLost},
+		{name: "unknown event", id: uuid.NewString(), owner: "d1", until: held.LeaseUntil,
+			wantErr: session.ErrNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := st.ReleaseClaim(ctx, tc.id, tc.owner, tc.until)
+			assert.ErrorIs(t, err, tc.wantErr)
+		})
+	}
+
+	assert.Empty(t, claim(t, st, "d2", at(1), 10), "a refused release writes nothing")
+
+	require.NoError(t, st.ReleaseClaim(ctx, e1.ID, "d1", held.LeaseUntil))
+	again := claim(t, st, "d2", at(1), 10)
+	require.Equal(t, []string{e1.ID}, ids(again), "due at once, still ahead of its stream")
+	assert.Equal(t, 1, again[0].Attempts, "the released claim was not counted")
+	assert.Equal(t, "d2", again[0].LeaseOwner)
+	assert.ErrorIs(t, st.ReleaseClaim(ctx, e1.ID, "d1", held.LeaseUntil), session.ErrLeaseLost,
+		"d2 holds it now")
+	assert.Empty(t, claim(t, st, "d3", at(1), 10), "d2's lease survives the stale release")
+
+	record(t, st, again[0], session.AttemptResult{At: at(1), Status: 500, Error: "boom",
+		NextAttemptAt: at(2)})
+	require.NoError(t, st.ReleaseClaim(ctx, e3.ID, "d1", first[1].LeaseUntil))
+	third := claim(t, st, "d2", at(2), 10)
+	require.Equal(t, []string{e1.ID, e3.ID}, ids(third))
+	assert.Equal(t, 2, third[0].Attempts, "one recorded attempt and this claim")
+	assert.Equal(t, 1, third[1].Attempts)
+	record(t, st, third[0], session.AttemptResult{At: at(2), Delivered: true})
+	assert.ErrorIs(t, st.ReleaseClaim(ctx, e1.ID, "d2", third[0].LeaseUntil),
+		session.ErrLeaseLost, "delivered")
+
+	record(t, st, third[1], session.AttemptResult{At: at(2), Dead: true, Error: "gone"})
+	assert.ErrorIs(t, st.ReleaseClaim(ctx, e3.ID, "d2", third[1].LeaseUntil),
+		session.ErrLeaseLost, "dead")
+	dead, err := st.ListDeadDeliveries(ctx, session.DeadQuery{})
+	require.NoError(t, err)
+	require.Equal(t, []string{e3.ID}, ids(dead))
+	assert.Equal(t, 1, dead[0].Attempts, "a refused release takes back nothing")
+	assert.Equal(t, []string{e2.ID}, ids(claim(t, st, "d1", at(3), 10)), "e2 after e1")
+}
+
 func testOutboxDead(t *testing.T, st OutboxStore) {
 	ctx := context.Background()
 	e1, e2 := outboxEvent("partner-a", "s1", 2, 0), outboxEvent("partner-a", "s2", 2, 0)
@@ -373,4 +444,94 @@ func ClaimRace(t *testing.T, a, b OutboxStore) {
 	for stream, revs := range orders {
 		assert.Equal(t, []int64{2, 3, 4}, revs, "stream %s in order", stream)
 	}
+}
+
+// ReleaseRace appends 20 events on 20 streams through a and has 4
+// claimers, alternating between a and b, claim them concurrently and give
+// each back twice before delivering it. No event may be held by two
+// claimers at once, every release must find its lease (leases outlast the
+// test), and every event must be delivered once, claimed with Attempts 1
+// each time: a release takes back its claim's attempt.
+func ReleaseRace(t *testing.T, a, b OutboxStore) {
+	t.Helper()
+	var all []session.OutboxEvent
+	for s := range 20 {
+		all = append(all, outboxEvent("partner-a", fmt.Sprintf("s%02d", s), 2, 0))
+	}
+
+	appendEvents(t, a, all...)
+	var (
+		mu        sync.Mutex
+		held      = map[string]string{}
+		released  = map[string]int{}
+		delivered = map[string]int{}
+		wg        sync.WaitGroup
+	)
+	for i := range 4 {
+		st := []OutboxStore{a, b}[i%2]
+		wg.Go(func() {
+			owner := fmt.Sprintf("claimer-%d", i)
+			for range 400 {
+				list, err := st.ClaimDeliveries(context.Background(), session.ClaimQuery{
+					Owner: owner, Partners: []string{"partner-a"}, Now: at(1),
+					LeaseUntil: at(60), Limit: 3})
+				if !assert.NoError(t, err) {
+					return
+				}
+
+				for _, d := range list {
+					raceStep(t, st, d, &mu, held, released, delivered)
+				}
+
+				mu.Lock()
+				finished := len(delivered) == len(all)
+				mu.Unlock()
+				if finished {
+					return
+				}
+			}
+		})
+	}
+
+	wg.Wait()
+	require.Len(t, delivered, len(all), "every event delivered")
+	for id, n := range delivered {
+		assert.Equal(t, 1, n, "event %s delivered more than once", id)
+		assert.Equal(t, 2, released[id], "event %s given back twice", id)
+	}
+}
+
+// raceStep handles one claim of ReleaseRace: it gives the event back
+// until it was given back twice, then delivers it.
+func raceStep(t *testing.T, st OutboxStore, d session.Delivery, mu *sync.Mutex,
+	held map[string]string, released, delivered map[string]int) {
+	id := d.Event.ID
+	mu.Lock()
+	other, taken := held[id]
+	held[id] = d.LeaseOwner
+	release := released[id] < 2
+	if release {
+		released[id]++
+	}
+	mu.Unlock()
+
+	assert.False(t, taken, "event %s claimed by %s while %s holds it", id, d.LeaseOwner, other)
+	assert.Equal(t, 1, d.Attempts, "event %s: released claims are not counted", id)
+
+	// Forget the holder before the store does: once the release or the
+	// record commits, another claimer may take the event.
+	mu.Lock()
+	delete(held, id)
+	if !release {
+		delivered[id]++
+	}
+	mu.Unlock()
+
+	if release {
+		assert.NoError(t, st.ReleaseClaim(context.Background(), id, d.LeaseOwner, d.LeaseUntil))
+		return
+	}
+
+	r := session.AttemptResult{EventID: id, Owner: d.LeaseOwner, At: at(1), Delivered: true}
+	assert.NoError(t, st.RecordAttempt(context.Background(), r))
 }
