@@ -229,29 +229,38 @@ func (e *env) readSummary(ctx context.Context, sessionID string) error {
 	return nil
 }
 
-// playCohort launches four more learners server to server and completes
-// their sessions on the VAP side with other scripted results, so the
-// cohort's analytics have groups large enough to be shown.
+// learnersPerScript is how many learners playCohort plays each cohort
+// script with: enough that the cohort's analytics have groups large enough
+// to be shown (a group of 1 to 4 is suppressed, and so is any number that
+// would pin one).
+const learnersPerScript = 4
+
+// playCohort launches more learners server to server, learnersPerScript
+// for each of the cohort scripts, and completes their sessions on the VAP
+// side with the script's result.
 func (e *env) playCohort(ctx context.Context) error {
 	scripts := demo.CohortScripts()
 	e.out.step("%d more learners launch server to server (Client.Launch) and finish the case",
-		len(scripts))
+		len(scripts)*learnersPerScript)
 	for i, script := range scripts {
-		learner := cohortLearner(i)
-		res, err := e.app.Client().Launch(ctx, partner.Launch{
-			Learner: partner.Learner{ID: learner}, CohortID: demo.CohortID,
-			CaseSetID: demo.CaseSetID,
-		})
-		if err != nil {
-			return fmt.Errorf("launch %s: %w", learner, err)
+		var s session.Session
+		for j := range learnersPerScript {
+			learner := cohortLearner(i*learnersPerScript + j)
+			res, err := e.app.Client().Launch(ctx, partner.Launch{
+				Learner: partner.Learner{ID: learner}, CohortID: demo.CohortID,
+				CaseSetID: demo.CaseSetID,
+			})
+			if err != nil {
+				return fmt.Errorf("launch %s: %w", learner, err)
+			}
+
+			if s, err = e.finish(ctx, res.SessionID, script.Input); err != nil {
+				return err
+			}
 		}
 
-		s, err := e.finish(ctx, res.SessionID, script.Input)
-		if err != nil {
-			return err
-		}
-
-		e.out.detail("%s: %-37s %6.2f%% %-7s %s", learner, script.Name, s.Score.Percent,
+		e.out.detail("%s to %s: %-37s %6.2f%% %-7s %s", cohortLearner(i*learnersPerScript),
+			cohortLearner((i+1)*learnersPerScript-1), script.Name, s.Score.Percent,
 			s.Score.Outcome, strings.Join(s.Score.FailReasons, ", "))
 	}
 
@@ -262,6 +271,11 @@ func (e *env) playCohort(ctx context.Context) error {
 // playCohort; the browser learner is demo.LearnerID, learner-0001.
 func cohortLearner(i int) string {
 	return fmt.Sprintf("learner-%04d", i+2)
+}
+
+// lastCohortLearner is the partner user id of playCohort's last learner.
+func lastCohortLearner() string {
+	return cohortLearner(len(demo.CohortScripts())*learnersPerScript - 1)
 }
 
 func (e *env) finish(ctx context.Context, id string,
@@ -305,7 +319,7 @@ func (e *env) readAnalytics(ctx context.Context) error {
 // waits for the learner.deleted webhook carrying the same receipt, and
 // deletes again to show that a retry is harmless.
 func (e *env) deleteLearner(ctx context.Context) error {
-	learner := cohortLearner(len(demo.CohortScripts()) - 1)
+	learner := lastCohortLearner()
 	r, err := e.app.Client().DeleteLearner(ctx, learner)
 	if err != nil {
 		return fmt.Errorf("delete %s: %w", learner, err)

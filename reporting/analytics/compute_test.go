@@ -139,49 +139,77 @@ func TestComputeStatistics(t *testing.T) {
 }
 
 func TestComputeAllGraded(t *testing.T) {
-	rep, err := analytics.Compute(analytics.Query{CohortID: "c1"}, sixLearners())
+	rep, err := analytics.Compute(analytics.Query{CohortID: "c1"}, sixLearnersTimes(2))
 	require.NoError(t, err)
 	s := rep.Scores.AllGraded
-	// 50 60 70 80 90 95 100: n=7, mean 545/7=77.857..
-	assert.Equal(t, int64(7), cnt(t, s.N))
+	// 50 60 70 80 90 95 100, twice: n=14, mean 1090/14=77.857..
+	assert.Equal(t, int64(14), cnt(t, s.N))
 	assert.Equal(t, 77.86, val(t, s.Mean))
 	assert.Equal(t, 50.0, val(t, s.Min))
-	assert.Equal(t, 65.0, val(t, s.P25), "rank 1.5 between 60 and 70")
+	assert.Equal(t, 62.5, val(t, s.P25), "rank 3.25 between 60 and 70")
 	assert.Equal(t, 80.0, val(t, s.Median))
-	assert.Equal(t, 92.5, val(t, s.P75), "rank 4.5 between 90 and 95")
-	assert.Equal(t, 97.0, val(t, s.P90), "rank 5.4 between 95 and 100")
+	assert.Equal(t, 93.75, val(t, s.P75), "rank 9.75 between 90 and 95")
+	assert.Equal(t, 98.5, val(t, s.P90), "rank 11.7 between 95 and 100")
 	assert.Equal(t, 100.0, val(t, s.Max))
-	// sample sd of the 7 scores
-	assert.Equal(t, 18.68, val(t, s.SD))
+	// sample sd of the 14 scores
+	assert.Equal(t, 17.94, val(t, s.SD))
 
-	// bins of one score each are small: rule 3 keeps hiding until the
-	// hidden ones add up to at least 5.
-	var shown, hidden int
+	// Four bins of two scores each are small (the last holds 90, 95 and
+	// 100, six scores); the four hidden ones are at least 1 each, which
+	// leaves each up to 14 − 6 − 3 = 5, so N can stay.
+	var hidden int
 	for _, b := range s.Histogram {
 		if b.Count.Suppressed {
 			hidden++
-		} else {
-			shown++
 		}
 	}
-	assert.Equal(t, 10, shown+hidden)
-	assert.Positive(t, hidden)
+	assert.Equal(t, 4, hidden)
 
-	assert.True(t, rep.Sessions.Completion.Suppressed, "7 of 8 leaves 1 abandoned")
-	assert.True(t, rep.Sessions.Abandonment.Suppressed, "1 abandoned is a small group")
+	assert.True(t, rep.Sessions.Completion.Suppressed, "14 of 16 leaves 2 abandoned")
+	assert.True(t, rep.Sessions.Abandonment.Suppressed, "2 abandoned is a small group")
 	assert.True(t, rep.Sessions.ByStatus.Abandoned.Suppressed)
 	assert.True(t, rep.Sessions.ByStatus.Completed.Suppressed,
 		"completed would reveal abandoned by subtraction from the total")
 }
 
-func TestComputeLearners(t *testing.T) {
-	roster := 6
-	q := analytics.Query{CohortID: "c1", RosterSize: &roster}
-	rep, err := analytics.Compute(q, sixLearners())
+// TestComputeSinglesPinned checks the bound of suppressed counts from
+// below: a suppressed count is at least 1, since zero counts are shown.
+// Five graded scores in five bins would show N = 5 over five suppressed
+// bins, each then exactly 1; so N is suppressed too.
+func TestComputeSinglesPinned(t *testing.T) {
+	var facts []analytics.Fact
+	for i, p := range []float64{55, 65, 75, 85, 95} {
+		facts = append(facts, graded(fmt.Sprintf("l%d", i), 1, p, scoring.OutcomePassed))
+	}
+
+	rep, err := analytics.Compute(analytics.Query{CohortID: "c1"}, facts)
 	require.NoError(t, err)
-	assert.Equal(t, int64(6), cnt(t, rep.Learners.Started))
-	assert.Equal(t, int64(6), cnt(t, rep.Learners.Completed))
-	assert.True(t, rep.Learners.Passed.Suppressed, "6 - 5 passed leaves 1 who did not")
+	var hidden, zeros int
+	for _, b := range rep.Scores.Reporting.Histogram {
+		switch {
+		case b.Count.Suppressed:
+			hidden++
+		case *b.Count.Value == 0:
+			zeros++
+		}
+	}
+
+	assert.Equal(t, []int{5, 5}, []int{hidden, zeros})
+	assert.True(t, rep.Scores.Reporting.N.Suppressed)
+	assert.True(t, rep.Scores.AllGraded.N.Suppressed)
+}
+
+func TestComputeLearners(t *testing.T) {
+	// Three copies, so that the reporting scores' small bins (three each,
+	// at least 1 each to a reader) leave N = 18 and with it the learners
+	// who completed shown.
+	roster := 18
+	q := analytics.Query{CohortID: "c1", RosterSize: &roster}
+	rep, err := analytics.Compute(q, sixLearnersTimes(3))
+	require.NoError(t, err)
+	assert.Equal(t, int64(18), cnt(t, rep.Learners.Started))
+	assert.Equal(t, int64(18), cnt(t, rep.Learners.Completed))
+	assert.True(t, rep.Learners.Passed.Suppressed, "18 - 15 passed leaves 3 who did not")
 	assert.Equal(t, 1.0, val(t, rep.Learners.CompletionOfEnrolled))
 	assert.True(t, rep.Learners.PassOfCompleted.Suppressed)
 }
@@ -271,14 +299,14 @@ func TestComputeErrors(t *testing.T) {
 
 func ExampleCompute() {
 	var facts []analytics.Fact
-	for i, p := range []float64{55, 65, 75, 85, 95} {
+	for i, p := range []float64{55, 57, 65, 67, 75, 77, 85, 87, 95, 97} {
 		facts = append(facts, graded(fmt.Sprintf("l%d", i), 1, p, scoring.OutcomePassed))
 	}
 
 	rep, _ := analytics.Compute(analytics.Query{CohortID: "c1"}, facts)
 	fmt.Println(*rep.Scores.Reporting.N.Value, *rep.Scores.Reporting.Mean.Value,
-		*rep.Scores.Reporting.P90.Value)
-	// Output: 5 75 91
+		*rep.Scores.Reporting.P90.Value, rep.Scores.Reporting.Histogram[5].Count.Suppressed)
+	// Output: 10 76 95.2 true
 }
 
 // TestComputeCaseMajor checks that a report over a case never mixes its

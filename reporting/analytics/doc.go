@@ -55,8 +55,11 @@
 //  2. A statistic is suppressed when a count it reads (its N, numerator or
 //     denominator) is; a shown statistic reveals the counts it reads.
 //  3. No primary may be bounded below k: the largest value it can take in
-//     any non-negative solution of the relations, given what the report
-//     reveals, must be at least k. This is an exact linear program. It
+//     any solution of the relations that a reader would accept, given what
+//     the report reveals, must be at least k. A reader knows every count
+//     to be non-negative and every suppressed count to be at least 1, since
+//     zero counts are always shown; so a total of 5 over five suppressed
+//     cells suppresses the total too. This is an exact linear program. It
 //     covers a count worked out exactly, the remainder of a partition
 //     whose other cells are shown, and bounds through nested groups.
 //  4. While rule 3 fails, one more count or link is suppressed
@@ -80,12 +83,9 @@
 //
 // NOTE: suppression protects one report. A partner who subtracts two
 // reports (two windows, or a cohort and one of its cases) is not stopped.
-// Bounds are taken over non-negative counts: that a suppressed count is
-// at least 1 (0 being always shown) is not used, so a total of 5 over
-// five suppressed cells still tells that each is 1. The order statistics
-// of a small N (min, percentiles, max) place single scores, and with them
-// the histogram cells, which the suppression of those cells does not
-// undo. Error occurrences are events, not groups: a code's occurrences
+// The order statistics of a small N (min, percentiles, max) place single
+// scores, and with them the histogram cells, which the suppression of
+// those cells does not undo. Error occurrences are events, not groups: a code's occurrences
 // beyond its sessions are shown. Relations that hold only usually (a code
 // flagged as a safety error in every session it occurs) are not assumed,
 // nor what a maximum tells (that some pair has that many attempts).

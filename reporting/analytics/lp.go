@@ -15,7 +15,8 @@ import (
 
 // The suppression pass asks one question many times: over every
 // non-negative solution of the relations that the published numbers leave
-// open, how large can a hidden count be? That is a small linear program,
+// open (suppressed counts shifted by their least value, 1), how large can
+// a hidden count be? That is a small linear program,
 // which gonum's simplex solves in floating point. Around it, exact integer
 // elimination makes the answer exact, or else smaller, which only hides
 // more:

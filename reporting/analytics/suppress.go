@@ -191,8 +191,9 @@ func (m *model) members(r int, fn func(q qid, c int64)) {
 	}
 }
 
-// upper is the largest value h can take in any non-negative solution of
-// the relations, given the values of the known quantities.
+// upper is the largest value h can take in any solution of the relations
+// that a reader of the report would accept, given the values of the known
+// quantities: every count non-negative, every suppressed count at least 1.
 func (m *model) upper(h qid, known []bool) maxResult {
 	vars, rels := m.component(h, known)
 	col := make(map[qid]int, len(vars))
@@ -200,6 +201,8 @@ func (m *model) upper(h qid, known []bool) maxResult {
 		col[q] = i
 	}
 
+	// A suppressed count x is written 1 + y with y ≥ 0, so that the
+	// program keeps its non-negative variables.
 	p := program{obj: 0}
 	for _, r := range rels {
 		row, b := make([]int64, len(vars)), int64(0)
@@ -208,24 +211,38 @@ func (m *model) upper(h qid, known []bool) maxResult {
 				b -= c * m.qs[q].raw
 			} else {
 				row[col[q]] += c
+				b -= c * m.least(q)
 			}
 		})
 		p.a, p.b = append(p.a, row), append(p.b, b)
 	}
 
 	key := p.key()
-	if r, ok := m.solved[key]; ok {
-		return r
+	r, ok := m.solved[key]
+	if !ok {
+		r = maximize(p)
+		if m.solved == nil {
+			m.solved = make(map[string]maxResult)
+		}
+
+		m.solved[key] = r
 	}
 
-	r := maximize(p)
-	if m.solved == nil {
-		m.solved = make(map[string]maxResult)
+	if r.max != nil && m.least(h) > 0 {
+		r.max = new(big.Rat).Add(r.max, big.NewRat(m.least(h), 1))
 	}
-
-	m.solved[key] = r
 
 	return r
+}
+
+// least is the smallest value a reader knows q to have: 1 for a suppressed
+// count, since zero counts are always shown; 0 for anything else.
+func (m *model) least(q qid) int64 {
+	if q := m.qs[q]; q.kind == kindCount && q.hidden && q.raw > 0 {
+		return 1
+	}
+
+	return 0
 }
 
 // exposed reports whether the known quantities bound h below the minimum

@@ -446,8 +446,9 @@ func (s *system) statistics(rep analytics.Report) {
 }
 
 // substitute moves the values of the variables known(v) to the
-// right-hand sides.
-func (s *system) substitute(known func(v int) bool) []reduced {
+// right-hand sides, and shifts every other variable v by its least value
+// least(v), so that the unknowns of the result are x − least(x) ≥ 0.
+func (s *system) substitute(known func(v int) bool, least func(v int) int64) []reduced {
 	var eqs []reduced
 	for _, e := range s.eqs {
 		r := reduced{coef: map[int]int64{}}
@@ -456,6 +457,7 @@ func (s *system) substitute(known func(v int) bool) []reduced {
 				r.rhs -= c * s.vars[v].raw
 			} else {
 				r.coef[v] += c
+				r.rhs -= c * least(v)
 			}
 		}
 
@@ -469,13 +471,21 @@ func (s *system) substitute(known func(v int) bool) []reduced {
 
 // solve looks for leaks. A small group that the roster size and the
 // zero counts (shown in every report) already bound below the minimum
-// cell size is not one: no suppression could protect it.
+// cell size is not one: no suppression could protect it. A count of the
+// report that is not shown is at least 1, since zero counts always are.
 func (s *system) solve() []string {
-	eqs := s.substitute(func(v int) bool { return s.vars[v].known })
+	least := func(v int) int64 {
+		if x := s.vars[v]; x.published && x.raw >= 1 {
+			return 1
+		}
+
+		return 0
+	}
+	eqs := s.substitute(func(v int) bool { return s.vars[v].known }, least)
 	floor := s.substitute(func(v int) bool {
 		x := s.vars[v]
 		return x.known && (!x.published || x.raw == 0)
-	})
+	}, least)
 
 	var out []string
 	fixed := determined(eqs)
@@ -497,6 +507,8 @@ func (s *system) solve() []string {
 			continue
 		}
 
+		ub += float64(least(v))
+
 		if !math.IsNaN(ub) && ub >= k {
 			continue
 		}
@@ -506,6 +518,8 @@ func (s *system) solve() []string {
 			out = append(out, fmt.Sprintf("bound of %s over the floor: %v", x.name, err))
 			continue
 		}
+
+		fb += float64(least(v))
 
 		if fb >= k {
 			out = append(out, fmt.Sprintf("small group %s = %d is bounded by %.4g < %d",
