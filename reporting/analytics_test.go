@@ -34,6 +34,8 @@ func TestCohortAnalytics(t *testing.T) {
 	assert.Equal(t, int64(5), *five.Scores.Reporting.N.Value)
 	assert.Equal(t, 1, *five.Scope.CaseMajor)
 	assert.Equal(t, 30, *five.Learners.Enrolled)
+	require.NotNil(t, five.Scope.AsOf, "the report says when its statuses were taken")
+	assert.Equal(t, e.clock.Now().UTC().Format(reporting.TimeLayout), *five.Scope.AsOf)
 
 	other := decode[analytics.Report](t, e.get(e.b, "/cohorts/cohort-1/analytics"))
 	assert.Equal(t, int64(0), *other.Sessions.ByStatus.Total.Value,

@@ -57,6 +57,7 @@ func (h *Handler) handleAnalytics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	asOf := h.now().UTC().Format(TimeLayout)
 	rep, err := h.cfg.Analytics.CohortAnalytics(r.Context(), partner, q)
 	if errors.Is(err, analytics.ErrInvalidQuery) {
 		writeProblem(w, unprocessable("the analytics parameters break a rule"))
@@ -68,6 +69,7 @@ func (h *Handler) handleAnalytics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	rep.Scope.AsOf = &asOf
 	writeJSON(w, http.StatusOK, rep)
 }
 

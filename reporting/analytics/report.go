@@ -67,6 +67,11 @@ type Scope struct {
 	Policy scoring.AttemptPolicy `json:"attempt_policy"`
 	// MinCellSize is the minimum cell size applied.
 	MinCellSize int `json:"min_cell_size"`
+	// AsOf is the instant the statuses are taken at (RFC 3339, UTC,
+	// milliseconds): the report holds every change committed before it.
+	// The reporting API sets it to when it began reading; Compute and the
+	// stores leave it null.
+	AsOf *string `json:"as_of"`
 }
 
 // Learners are the learner-level numbers of a [Report].
