@@ -37,6 +37,10 @@ type Attempt struct {
 	Ended time.Time `json:"ended"`
 	// Scaled is the attempt's final scaled score, in [0, 1].
 	Scaled float64 `json:"scaled"`
+	// ScaledExact is the exact final score Scaled was rounded from
+	// (Result.ScaledExact), or empty; when set, policies rank and average
+	// exact scores, so that the grade is rounded only once.
+	ScaledExact string `json:"scaled_exact,omitempty"`
 	// Outcome is the attempt's outcome.
 	Outcome Outcome `json:"outcome"`
 	// Threshold is the threshold the attempt was judged against, in [0, 1];
@@ -46,8 +50,8 @@ type Attempt struct {
 
 // AttemptFromResult returns the Attempt of a graded Result.
 func AttemptFromResult(number int, ended time.Time, r Result) Attempt {
-	return Attempt{Number: number, Ended: ended, Scaled: r.Scaled, Outcome: r.Outcome,
-		Threshold: r.Threshold}
+	return Attempt{Number: number, Ended: ended, Scaled: r.Scaled, ScaledExact: r.ScaledExact,
+		Outcome: r.Outcome, Threshold: r.Threshold}
 }
 
 // Selection is the grade an attempt policy gives a learner.
@@ -59,6 +63,9 @@ type Selection struct {
 	// Scaled is the reporting attempt's score, or the mean rounded to 4
 	// decimals.
 	Scaled float64 `json:"scaled"`
+	// ScaledExact is the exact score Scaled was rounded from, as a fraction
+	// in lowest terms (CaseResult.ScaledExact takes it).
+	ScaledExact string `json:"scaled_exact"`
 	// Percent is Scaled as a percent rounded to 2 decimals.
 	Percent float64 `json:"percent"`
 	// Outcome is the reporting attempt's outcome, or the mean's (see
@@ -71,8 +78,9 @@ type Selection struct {
 // SelectAttempt applies policy p to a learner's graded attempts at one case
 // (in any order) and returns the learner's grade.
 //
-// Under PolicyMean the score is the exact mean of the attempts' reported
-// (rounded) scores, rounded once; its outcome is not_applicable when every
+// Scores are taken exactly: an attempt's ScaledExact when set, else its
+// rounded Scaled. Under PolicyMean the score is the exact mean of the
+// attempts' scores, rounded once; its outcome is not_applicable when every
 // attempt is, else passed when the mean reaches the threshold of the
 // highest-numbered attempt, else failed.
 //
@@ -102,7 +110,7 @@ func SelectAttempt(p AttemptPolicy, attempts []Attempt) (Selection, error) {
 
 	a := attempts[pick]
 	sel.Attempt = &a
-	sel.Scaled = roundScaled(exact[pick])
+	sel.Scaled, sel.ScaledExact = roundScaled(exact[pick]), exact[pick].RatString()
 	sel.Percent = roundPercent(exact[pick])
 	sel.Outcome = a.Outcome
 
@@ -124,8 +132,10 @@ func checkAttempts(p AttemptPolicy, attempts []Attempt) ([]*big.Rat, error) {
 	exact := make([]*big.Rat, len(attempts))
 	for i, a := range attempts {
 		field := "attempts[" + strconv.Itoa(i) + "]"
-		r, err := Exact(a.Scaled)
+		r, err := exactScore(a.Scaled, a.ScaledExact)
 		switch {
+		case err != nil && a.ScaledExact != "":
+			return nil, invalid(field+".scaled_exact", a.ScaledExact, ErrAttempt)
 		case a.Number < 1 || seen[a.Number]:
 			return nil, invalid(field+".number", strconv.Itoa(a.Number), ErrAttempt)
 		case err != nil || r.Sign() < 0 || r.Cmp(ratOne) > 0:
@@ -141,6 +151,17 @@ func checkAttempts(p AttemptPolicy, attempts []Attempt) ([]*big.Rat, error) {
 	}
 
 	return exact, nil
+}
+
+// exactScore is the exact value of a rounded score: exact, which must be a
+// fraction in [0, 1] in lowest terms that rounds to scaled, when set; else
+// the exact value of scaled.
+func exactScore(scaled float64, exact string) (*big.Rat, error) {
+	if exact != "" {
+		return parseScaledExact(exact, scaled)
+	}
+
+	return Exact(scaled)
 }
 
 // validThreshold reports whether f is a finite number in [0, 1].
@@ -188,7 +209,7 @@ func meanSelection(sel Selection, attempts []Attempt, exact []*big.Rat) Selectio
 	}
 
 	mean := sum.Quo(sum, big.NewRat(int64(len(attempts)), 1))
-	sel.Scaled = roundScaled(mean)
+	sel.Scaled, sel.ScaledExact = roundScaled(mean), mean.RatString()
 	sel.Percent = roundPercent(mean)
 
 	threshold, err := Exact(attempts[latest].Threshold)

@@ -109,8 +109,48 @@ func TestAttemptFromResult(t *testing.T) {
 	res, err := Evaluate(referenceRubric(), Input{Points: points(16, 7, 6, 8, 9)})
 	require.NoError(t, err)
 	a := AttemptFromResult(2, t0, res)
-	assert.Equal(t, Attempt{Number: 2, Ended: t0, Scaled: 0.7675, Outcome: OutcomePassed,
-		Threshold: 0.7}, a)
+	assert.Equal(t, Attempt{Number: 2, Ended: t0, Scaled: 0.7675, ScaledExact: "307/400",
+		Outcome: OutcomePassed, Threshold: 0.7}, a)
+}
+
+// TestSelectAttemptExact checks that policies use the attempts' exact
+// scores, so that the grade is rounded once: two attempts at 0.64375
+// (reported 0.6438) and one at 0.5 have the mean 0.595833…, 0.5958, where
+// the rounded scores would give 0.5959.
+func TestSelectAttemptExact(t *testing.T) {
+	j := func(n int) Attempt {
+		return Attempt{Number: n, Ended: t0, Scaled: 0.6438, ScaledExact: "103/160",
+			Outcome: OutcomeFailed, Threshold: 0.7}
+	}
+	half := Attempt{Number: 3, Ended: t0, Scaled: 0.5, ScaledExact: "1/2",
+		Outcome: OutcomeFailed, Threshold: 0.7}
+
+	sel, err := SelectAttempt(PolicyMean, []Attempt{j(1), j(2), half})
+	require.NoError(t, err)
+	assert.Equal(t, 0.5958, sel.Scaled)
+	assert.Equal(t, 59.58, sel.Percent)
+	assert.Equal(t, "143/240", sel.ScaledExact)
+
+	rounded := []Attempt{j(1), j(2), half}
+	for i := range rounded {
+		rounded[i].ScaledExact = ""
+	}
+
+	sel, err = SelectAttempt(PolicyMean, rounded)
+	require.NoError(t, err)
+	assert.Equal(t, 0.5959, sel.Scaled, "without exact scores, the rounded ones are averaged")
+
+	// Best ranks by the exact score: 0.64375 is below 0.6438 exactly.
+	other := Attempt{Number: 4, Ended: t0.Add(time.Hour), Scaled: 0.6438, ScaledExact: "3219/5000",
+		Outcome: OutcomeFailed, Threshold: 0.7}
+	sel, err = SelectAttempt(PolicyBest, []Attempt{j(1), other})
+	require.NoError(t, err)
+	assert.Equal(t, 4, sel.Attempt.Number)
+
+	bad := j(1)
+	bad.ScaledExact = "1/3"
+	_, err = SelectAttempt(PolicyBest, []Attempt{bad})
+	assert.ErrorIs(t, err, ErrAttempt, "an exact score that does not round to Scaled")
 }
 
 func TestEvaluateCaseSet(t *testing.T) {
@@ -310,4 +350,23 @@ func TestEvaluateCaseSetErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEvaluateCaseSetExact checks that weighted_mean averages the cases'
+// exact scores when they carry them: 0.64375, 0.64375 and 0.5 have the
+// mean 0.5958, where the reported 0.6438 would give 0.5959.
+func TestEvaluateCaseSetExact(t *testing.T) {
+	cases := []CaseResult{
+		{CaseID: "a", Completed: true, Scaled: 0.6438, ScaledExact: "103/160", Outcome: OutcomeFailed},
+		{CaseID: "b", Completed: true, Scaled: 0.6438, ScaledExact: "103/160", Outcome: OutcomeFailed},
+		{CaseID: "c", Completed: true, Scaled: 0.5, ScaledExact: "1/2", Outcome: OutcomeFailed},
+	}
+	res, err := EvaluateCaseSet(CaseSetRule{Pass: PassWeightedMean, Threshold: ptr(0.5)}, cases)
+	require.NoError(t, err)
+	require.NotNil(t, res.Scaled)
+	assert.Equal(t, 0.5958, *res.Scaled)
+
+	cases[2].ScaledExact = "2/3"
+	_, err = EvaluateCaseSet(CaseSetRule{Pass: PassWeightedMean, Threshold: ptr(0.5)}, cases)
+	assert.ErrorIs(t, err, ErrCaseResult, "an exact score that does not round to Scaled")
 }

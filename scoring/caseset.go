@@ -81,6 +81,10 @@ type CaseResult struct {
 	Completed bool `json:"completed"`
 	// Scaled is the reporting score, in [0, 1]; ignored unless Completed.
 	Scaled float64 `json:"scaled"`
+	// ScaledExact is the exact score Scaled was rounded from
+	// (Selection.ScaledExact), or empty; when set, weighted_mean averages
+	// it, so that the set's score is rounded only once.
+	ScaledExact string `json:"scaled_exact,omitempty"`
 	// Outcome is the reporting outcome; ignored unless Completed.
 	Outcome Outcome `json:"outcome"`
 }
@@ -217,11 +221,13 @@ func checkCaseSet(rule *CaseSetRule, cases []CaseResult) (*big.Rat, error) {
 
 	for i, cr := range cases {
 		field := "cases[" + strconv.Itoa(i) + "]"
-		r, err := Exact(cr.Scaled)
+		r, err := exactScore(cr.Scaled, cr.ScaledExact)
 		switch {
 		case cr.Weight < 0:
 			return nil, invalid(field+".weight", strconv.Itoa(cr.Weight), ErrCaseResult)
 		case !cr.Completed:
+		case err != nil && cr.ScaledExact != "":
+			return nil, invalid(field+".scaled_exact", cr.ScaledExact, ErrCaseResult)
 		case err != nil || r.Sign() < 0 || r.Cmp(ratOne) > 0:
 			return nil, invalid(field+".scaled", fmtFloat(cr.Scaled), ErrCaseResult)
 		case !cr.Outcome.valid():
@@ -277,7 +283,7 @@ func weightedMean(cases []CaseResult) *big.Rat {
 			w.SetInt64(1)
 		}
 
-		s, _ := Exact(c.Scaled)
+		s, _ := exactScore(c.Scaled, c.ScaledExact)
 		sum.Add(sum, s.Mul(s, w))
 		weights.Add(weights, w)
 	}
