@@ -69,7 +69,9 @@ type Assignment struct {
 	// ClosesAt is when launches stop; zero means never.
 	ClosesAt time.Time
 	// MaxAttempts is the number of attempts per learner and case; 0 means
-	// unlimited.
+	// unlimited. Voided and preview sessions do not count; attempts whose
+	// sessions the retention purge deleted do, while the learner record
+	// is kept (see [Retention]).
 	MaxAttempts int
 	// Policy says which attempt is the learner's grade (default best).
 	Policy scoring.AttemptPolicy

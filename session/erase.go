@@ -67,7 +67,8 @@ type Erasure struct {
 // module implements it.
 type LearnerEraser interface {
 	// EraseLearner removes the partner's learner with the subject (the
-	// partner user id) from every table: the learner record; the sessions
+	// partner user id) from every table: the learner record and its
+	// [PurgedAttempts] (when the store keeps them); the sessions
 	// whose learner is that learner or whose partner user id is subject
 	// (deleted, or anonymised as p says); the outbox events of those
 	// sessions, delivered or not; the one-time launch codes of those

@@ -66,6 +66,12 @@ type LaunchResult struct {
 // supersedes or is sequenced by a preview session, nor a preview launch by
 // a learner one. Attempt numbers are shared, as they are never reused.
 //
+// Attempts whose sessions the retention purge deleted still count, on a
+// store whose transactions are a [PurgedAttemptLister] (every adapter of
+// this module): their numbers are not reused, they count against max
+// attempts and their completions count for a case set's sequencing, for as
+// long as the learner record is kept (see [Retention]).
+//
 // A token used before fails with an error matching launch.ErrReplayed.
 // The token is remembered until at least its exp plus launch.MaxLeeway,
 // the longest a verifier accepts it, however short TokenGrace is: a
@@ -152,20 +158,31 @@ func (s *Service) launchTx(
 	}
 
 	// Pick the case and apply the relaunch rule and attempt limit, over the
-	// learner's sessions of the launch's kind (preview or not) only.
+	// learner's sessions of the launch's kind (preview or not) only, and
+	// the attempts whose sessions retention purged.
 	history, err := tx.ListLearnerSessions(ctx, l.PartnerID, learner.ID)
 	if err != nil {
 		return res, fmt.Errorf("session: learner sessions: %w", err)
 	}
 
-	kind := sameKind(history, preview)
-	ref, err := pickCase(asg, kind, l.CaseID, preview)
+	purged, err := purgedAttempts(ctx, tx, l.PartnerID, learner.ID)
+	if err != nil {
+		return res, err
+	}
+
+	kind, kindPurged := sameKind(history, preview), purged
+	if preview {
+		kindPurged = nil // the records count learner attempts only
+	}
+
+	ref, err := pickCase(asg, kind, kindPurged, l.CaseID, preview)
 	if err != nil {
 		return res, err
 	}
 
 	return s.startAttempt(ctx, tx, res, launchPlan{
-		ref: ref, history: history, kind: kind, preview: preview, subject: l.Subject, now: now,
+		ref: ref, history: history, kind: kind, purged: purged, preview: preview,
+		subject: l.Subject, now: now,
 	})
 }
 
@@ -176,6 +193,8 @@ type launchPlan struct {
 	// launch's kind.
 	history []Session
 	kind    []Session
+	// purged are the learner's records of purged attempts.
+	purged  []PurgedAttempts
 	preview bool
 	subject string
 	now     time.Time
@@ -206,7 +225,7 @@ func (s *Service) startAttempt(
 		return res, nil
 	}
 
-	used := countAttempts(p.kind, asg.ID, p.ref.CaseID)
+	used := countAttempts(p.kind, p.purged, asg.ID, p.ref.CaseID)
 	if open != nil && open.Status == StatusCreated {
 		used-- // voided below, so it stops counting
 	}
@@ -253,7 +272,7 @@ func newSession(asg Assignment, learner Learner, p launchPlan) Session {
 		CaseVersion:    p.ref.Version,
 		LearnerID:      learner.ID,
 		PartnerUserID:  p.subject,
-		Attempt:        nextAttempt(p.history, p.ref.CaseID),
+		Attempt:        nextAttempt(p.history, p.purged, p.ref.CaseID),
 		Mode:           asg.Mode,
 		Policy:         asg.Policy,
 		Threshold:      asg.Threshold,
@@ -440,9 +459,12 @@ func (s *Service) adHoc(
 	return a, nil
 }
 
-// pickCase chooses the case of the assignment to launch. A preview may
-// name any case of a set, whatever its sequencing.
-func pickCase(a Assignment, history []Session, named string, preview bool) (CaseRef, error) {
+// pickCase chooses the case of the assignment to launch. A case counts as
+// completed when a session of history or a record of purged completed it.
+// A preview may name any case of a set, whatever its sequencing.
+func pickCase(
+	a Assignment, history []Session, purged []PurgedAttempts, named string, preview bool,
+) (CaseRef, error) {
 	if len(a.Cases) == 0 {
 		return CaseRef{}, ErrUnknownCase
 	}
@@ -451,7 +473,7 @@ func pickCase(a Assignment, history []Session, named string, preview bool) (Case
 		return a.Cases[0], nil
 	}
 
-	done := completedCases(history, a.ID)
+	done := completedCases(history, purged, a.ID)
 	if named != "" {
 		return namedCase(a, done, named, preview)
 	}
@@ -494,11 +516,19 @@ func caseIndex(refs []CaseRef, caseID string) int {
 	return slices.IndexFunc(refs, func(r CaseRef) bool { return r.CaseID == caseID })
 }
 
-func completedCases(history []Session, assignmentID string) map[string]bool {
+func completedCases(
+	history []Session, purged []PurgedAttempts, assignmentID string,
+) map[string]bool {
 	done := map[string]bool{}
 	for _, ss := range history {
 		if ss.AssignmentID == assignmentID && ss.Status == StatusCompleted {
 			done[ss.CaseID] = true
+		}
+	}
+
+	for _, pa := range purged {
+		if pa.AssignmentID == assignmentID && pa.Completed > 0 {
+			done[pa.CaseID] = true
 		}
 	}
 
@@ -517,8 +547,9 @@ func openSession(history []Session, assignmentID, caseID string) *Session {
 }
 
 // countAttempts counts the attempts that use up the assignment's limit:
-// every session of the case under it but voided and preview ones.
-func countAttempts(history []Session, assignmentID, caseID string) int {
+// every session of the case under it but voided and preview ones, and
+// those of them that retention purged.
+func countAttempts(history []Session, purged []PurgedAttempts, assignmentID, caseID string) int {
 	n := 0
 	for _, ss := range history {
 		if ss.AssignmentID == assignmentID && ss.CaseID == caseID &&
@@ -527,16 +558,28 @@ func countAttempts(history []Session, assignmentID, caseID string) int {
 		}
 	}
 
+	for _, pa := range purged {
+		if pa.AssignmentID == assignmentID && pa.CaseID == caseID {
+			n += pa.Counted
+		}
+	}
+
 	return n
 }
 
 // nextAttempt is one above the highest attempt of the case by the learner,
-// under any assignment: attempt numbers are never reused.
-func nextAttempt(history []Session, caseID string) int {
+// under any assignment, stored or purged: attempt numbers are never reused.
+func nextAttempt(history []Session, purged []PurgedAttempts, caseID string) int {
 	highest := 0
 	for _, ss := range history {
 		if ss.CaseID == caseID && ss.Attempt > highest {
 			highest = ss.Attempt
+		}
+	}
+
+	for _, pa := range purged {
+		if pa.CaseID == caseID && pa.LastAttempt > highest {
+			highest = pa.LastAttempt
 		}
 	}
 

@@ -10,11 +10,17 @@ import (
 // Retention is how long a partner's data is kept. Zero fields take the
 // defaults named on them; [Service.Purge] deletes what is older.
 //
-// NOTE: attempt numbers are counted from the learner's stored sessions.
-// Once retention has purged a learner's ended sessions (or the learner),
-// the history is gone and the learner's next launch of the case is
-// attempt 1 again, and max attempts count afresh: purged attempts are
-// forgotten rather than kept longer than their period.
+// Purging a learner's ended sessions keeps, per assignment and case, the
+// highest attempt number, how many attempts counted against max attempts
+// and how many were completed ([PurgedAttempts]), so attempt numbers are
+// never reused and purged attempts still count against max attempts while
+// the learner record is kept.
+//
+// NOTE: those records go with the learner record: once it is purged (no
+// sessions left and unseen for Learners) or erased, the partner user's
+// next launch makes a new learner, whose attempts start at 1 and count
+// afresh. Keep Learners at least as long as assignments run when that
+// matters.
 type Retention struct {
 	// Sessions is how long a session is kept after it ended (completed,
 	// abandoned or voided). Open sessions are never purged. Default
@@ -62,10 +68,11 @@ type PurgeKind string
 const (
 	// PurgeSessions deletes sessions in a terminal status (completed,
 	// abandoned, voided) whose EndedAt is before the cutoff, with their
-	// outbox events and one-time launch codes.
+	// outbox events and one-time launch codes, and adds them to their
+	// learner's [PurgedAttempts].
 	PurgeSessions PurgeKind = "sessions"
 	// PurgeLearners deletes learners with no session whose LastSeenAt is
-	// before the cutoff.
+	// before the cutoff, with their [PurgedAttempts].
 	PurgeLearners PurgeKind = "learners"
 	// PurgeDeliveries deletes outbox events delivered before the cutoff.
 	PurgeDeliveries PurgeKind = "deliveries"

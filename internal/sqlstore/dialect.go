@@ -53,6 +53,12 @@ type Dialect struct {
 	// process's clock, and ChangeQuery.Settle is judged by it too. Nil
 	// means the store's Go clock stamps them.
 	ChangeClock func(ago string) string
+	// LockRows, when set, is the clause that makes a SELECT lock the rows
+	// it returns against concurrent writers until its transaction ends
+	// (PostgreSQL: FOR NO KEY UPDATE). Empty means the engine runs write
+	// transactions one at a time (SQLite's BEGIN IMMEDIATE), so no such
+	// read is needed and none is made.
+	LockRows string
 	// AnalyticsTx, when set, makes the queries of one analytics report
 	// share a read-only transaction with these options (a snapshot);
 	// when nil they run on the database one by one.

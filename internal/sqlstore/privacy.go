@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -262,9 +263,12 @@ func (s *Store) PurgeBatch(ctx context.Context, q session.PurgeQuery) (int, erro
 }
 
 // purgeSessions deletes one batch of ended sessions with their codes and
-// outbox events, in one transaction. The sessions are deleted first, their
-// end rechecked under the row lock, so that an event a concurrent change
-// (a regrade) committed is deleted too, or that change fails.
+// outbox events, in one transaction, and adds them to their learners'
+// purged attempts. The sessions' learners are locked first, so that a
+// concurrent launch sees the purge whole or not at all. The sessions are
+// deleted next, their end rechecked under the row lock, so that an event a
+// concurrent change (a regrade) committed is deleted too, or that change
+// fails.
 func (s *Store) purgeSessions(ctx context.Context, q session.PurgeQuery) (int, error) {
 	n := 0
 	err := s.WithTx(ctx, func(tx session.Tx) error {
@@ -274,16 +278,22 @@ func (s *Store) purgeSessions(ctx context.Context, q session.PurgeQuery) (int, e
 			return err
 		}
 
-		args, list := marks([]any{o.d.time(q.Before)}, ids)
-		ids, err = o.returnIDs(ctx, `DELETE FROM sessions
-			WHERE status IN ('completed', 'abandoned', 'voided') AND ended_at < $1
-			AND id IN (`+list+`) RETURNING id`, args...)
-		if err != nil || len(ids) == 0 {
+		if err := o.lockSessionLearners(ctx, ids); err != nil {
 			return err
 		}
 
-		n = len(ids)
-		args, list = marks(nil, ids)
+		gone, err := o.deleteEnded(ctx, q.Before, ids)
+		if err != nil || len(gone) == 0 {
+			return err
+		}
+
+		n = len(gone)
+		ids = ids[:0]
+		for _, p := range gone {
+			ids = append(ids, p.id)
+		}
+
+		args, list := marks(nil, ids)
 		for _, table := range []string{"launch_codes", "webhook_outbox"} {
 			if _, err := o.exec(ctx, "purge sessions", nil, `DELETE FROM `+table+
 				` WHERE session_id IN (`+list+`)`, args...); err != nil {
@@ -291,10 +301,40 @@ func (s *Store) purgeSessions(ctx context.Context, q session.PurgeQuery) (int, e
 			}
 		}
 
-		return nil
+		return o.keepPurged(ctx, gone)
 	})
 
 	return n, err
+}
+
+// deleteEnded deletes the sessions ids that are still ended before the
+// cutoff and returns what the purge keeps of them.
+func (o *ops) deleteEnded(ctx context.Context, before time.Time, ids []string) (
+	[]purgedSession, error) {
+	args, list := marks([]any{o.d.time(before)}, ids)
+	rows, err := o.q.QueryContext(ctx, `DELETE FROM sessions
+		WHERE status IN ('completed', 'abandoned', 'voided') AND ended_at < $1
+		AND id IN (`+list+`) RETURNING `+purgedColumns, args...)
+	if err != nil {
+		return nil, o.d.wrap("purge sessions", err)
+	}
+	defer rows.Close()
+
+	var gone []purgedSession
+	for rows.Next() {
+		p, err := scanPurged(rows)
+		if err != nil {
+			return nil, o.d.wrap("purge sessions", err)
+		}
+
+		gone = append(gone, p)
+	}
+
+	if err := rows.Err(); err != nil {
+		return nil, o.d.wrap("purge sessions", err)
+	}
+
+	return gone, nil
 }
 
 // endedSessions returns the ids of one batch of sessions to purge.

@@ -45,6 +45,7 @@ type data struct {
 	sessions    map[key]session.Session
 	attempts    map[attemptKey]string
 	byLearner   map[key][]string
+	purged      map[key][]session.PurgedAttempts
 	outbox      *outbox // webhook events; see outbox.go
 	flows       *flows  // sign-in flows; see oidc.go
 	changed     map[key]time.Time
@@ -65,6 +66,7 @@ func newData() *data {
 		sessions:    map[key]session.Session{},
 		attempts:    map[attemptKey]string{},
 		byLearner:   map[key][]string{},
+		purged:      map[key][]session.PurgedAttempts{},
 		changed:     map[key]time.Time{},
 		now:         time.Now,
 	}

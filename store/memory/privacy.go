@@ -56,6 +56,7 @@ func (tx *txn) EraseLearner(ctx context.Context, partnerID, subject string,
 	if id, ok := tx.d.subjects[sk]; ok {
 		deleteMap(tx, tx.d.subjects, sk)
 		deleteMap(tx, tx.d.learners, key{partnerID, id})
+		deleteMap(tx, tx.d.purged, key{partnerID, id})
 		er.Counts.Learners = 1
 	}
 
@@ -239,6 +240,7 @@ func (tx *txn) purgeSessions(q session.PurgeQuery) int {
 			return e.PartnerID == s.PartnerID && e.SessionID == id
 		}, 0)
 		tx.unindexSession(s)
+		tx.keepPurged(s)
 	}
 
 	return len(list)
@@ -260,6 +262,7 @@ func (tx *txn) purgeLearners(q session.PurgeQuery) int {
 	for _, l := range list {
 		deleteMap(tx, tx.d.learners, key{l.PartnerID, l.ID})
 		deleteMap(tx, tx.d.subjects, key{l.PartnerID, l.Subject})
+		deleteMap(tx, tx.d.purged, key{l.PartnerID, l.ID})
 	}
 
 	return len(list)

@@ -110,6 +110,7 @@ var dialect = &sqlstore.Dialect{
 	JSONFlag: func(obj, key string) string {
 		return "CASE WHEN (" + obj + " -> '" + key + "') = 'true'::jsonb THEN 1 ELSE 0 END"
 	},
+	LockRows:    "FOR NO KEY UPDATE",
 	AnalyticsTx: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	ChangeClock: changeClock,
 }

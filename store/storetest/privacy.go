@@ -56,10 +56,19 @@ func RunPrivacy(t *testing.T, open PrivacyOpener, scan Scanner) {
 		{name: "RetentionBatches", run: testRetentionBatches},
 		{name: "RetentionUndelivered", run: testRetentionUndelivered},
 		{name: "RetentionFlowsAndCodes", run: testRetentionFlowsAndCodes},
+		{name: "RetentionKeepsAttempts", run: testRetentionKeepsAttempts},
+		{name: "RetentionKeepsSequence", run: testRetentionKeepsSequence},
+		{name: "RetentionAttemptsInBulk", run: testRetentionAttemptsInBulk},
+		{name: "PurgeRacesLaunch", run: testPurgeRacesLaunch},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open(t)) })
 	}
+
+	t.Run("RetentionAttemptKinds", func(t *testing.T) { testRetentionAttemptKinds(t, open) })
+	t.Run("ForgetPurgedAttempts", func(t *testing.T) {
+		testForgetPurgedAttempts(t, open, scan)
+	})
 }
 
 // Personal data of the learner the privacy tests delete.
