@@ -76,13 +76,10 @@ func TestComputeSingleSession(t *testing.T) {
 	assert.True(t, rep.TimeOnTask.Max.Suppressed)
 }
 
-// cohort of 6 learners: scores 50, 60, 70, 80, 90, 100 (first attempts),
-// l1 also has a second attempt at 95 (passed), l2 an abandoned one.
-func sixLearners() []analytics.Fact { return sixLearnersTimes(1) }
-
-// sixLearnersTimes is n copies of sixLearners with distinct learners, so
-// that every group has at least n members: the statistics are those of
-// one copy.
+// sixLearnersTimes is n copies of a cohort of 6 learners, with distinct
+// learners, so that every group has at least n members. The 6 score 50,
+// 60, 70, 80, 90 and 100 in their first attempts; l1 also has a second
+// attempt at 95 (passed), l2 an abandoned one.
 func sixLearnersTimes(n int) []analytics.Fact {
 	pcts := []float64{50, 60, 70, 80, 90, 100}
 	var facts []analytics.Fact
