@@ -190,18 +190,36 @@ func TestStopGivesBackUnstarted(t *testing.T) {
 	other := newDispatcher(t, st, r, clock, func(c *webhook.Config) {
 		c.Owner, c.MaxAttempts = "other", 1
 	})
+	// The first attempt was under way when the pass stopped: whether its
+	// answer was recorded, or the stop cut it off and it is due again,
+	// depends on timing. The given-back event is due at once either way.
 	n, err = other.DeliverDue(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, 1, n, "the given-back event, due at once; the other still leased")
 	list := r.snapshot()
-	require.Len(t, list, 2)
-	assert.NotEqual(t, first[0].id, list[1].id)
+	require.Len(t, list, 1+n)
+	// The given-back event is the other session's first; the stopped
+	// attempt's session may have its next event delivered too.
+	require.NotNil(t, first[0].event)
+	stopped := first[0].event.Summary.SessionID
+	var givenBack string
+	for _, a := range list[1:] {
+		require.NotNil(t, a.event)
+		if a.event.Summary.SessionID != stopped {
+			givenBack = a.id
+		}
+	}
+	require.NotEmpty(t, givenBack, "the given-back event was delivered by the other dispatcher")
 
 	dead, err := other.ListDead(context.Background(), session.DeadQuery{})
 	require.NoError(t, err)
-	require.Len(t, dead, 1, "parked after MaxAttempts 1")
-	assert.Equal(t, list[1].id, dead[0].Event.ID)
-	assert.Equal(t, 1, dead[0].Attempts, "the given-back claim was not counted")
+	var found bool
+	for _, d := range dead {
+		if d.Event.ID == givenBack {
+			found = true
+			assert.Equal(t, 1, d.Attempts, "the given-back claim was not counted")
+		}
+	}
+	assert.True(t, found, "the given-back event is parked after MaxAttempts 1")
 }
 
 func TestNewRefusesShortLease(t *testing.T) {
