@@ -17,7 +17,9 @@
 //   - from the learner's browser with [Client.WriteLaunchForm] or
 //     [Client.LaunchFormHandler], which render a page that posts the launch
 //     token to VAP as a form, under a restrictive Content-Security-Policy,
-//     so the token never appears in a URL.
+//     so the token never appears in a URL. LaunchFormHandler answers only
+//     a same-origin POST, so that no other site can launch a signed-in
+//     learner.
 //
 // The same Client reads the reporting API with typed methods that decode
 // the wire types of package reporting: [Client.Cases], [Client.Summary],

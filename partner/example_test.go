@@ -249,10 +249,13 @@ func ExampleClient_LaunchFormHandler() {
 			CaseID: "acs-chest-pain"}, nil
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /open-vap", client.LaunchFormHandler(resolve))
+	mux.Handle("POST /open-vap", client.LaunchFormHandler(resolve))
 
+	// The Launch button of a form on the partner's own page.
+	req := httptest.NewRequest("POST", "/open-vap", nil)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/open-vap", nil))
+	mux.ServeHTTP(rec, req)
 	fmt.Println(rec.Code, strings.Contains(rec.Body.String(), `name="launch_token"`))
 	// Output: 200 true
 }

@@ -126,15 +126,23 @@ func (c *Client) writeFormPage(w http.ResponseWriter, page []byte) error {
 	return nil
 }
 
-// LaunchFormHandler returns an http.Handler (GET and POST) that answers
-// with the launch form page of WriteLaunchForm. resolve tells, from the
-// partner's own session on the request, who is launched into what; when
-// it returns an error the handler answers 403 without detail. A failure to
-// sign answers 500 without detail.
+// LaunchFormHandler returns an http.Handler that answers a POST (the
+// Launch button of a form on the partner's own page) with the launch form
+// page of WriteLaunchForm. resolve tells, from the partner's own session on
+// the request, who is launched into what; when it returns an error the
+// handler answers 403 without detail. A failure to sign answers 500 without
+// detail.
+//
+// Because the page it answers carries a signed launch for the signed-in
+// learner, no other site may ask for it: other methods answer 405 (a link
+// or a navigation from another site cannot launch anyone), and a
+// cross-origin request is refused with 403 by net/http's
+// CrossOriginProtection (from its Sec-Fetch-Site or Origin header) before
+// resolve is called.
 func (c *Client) LaunchFormHandler(resolve func(*http.Request) (Launch, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodPost {
-			w.Header().Set("Allow", "GET, POST")
+	launch := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 
 			return
@@ -156,4 +164,6 @@ func (c *Client) LaunchFormHandler(resolve func(*http.Request) (Launch, error)) 
 
 		_ = c.writeFormPage(w, page)
 	})
+
+	return http.NewCrossOriginProtection().Handler(launch)
 }

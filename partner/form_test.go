@@ -127,14 +127,26 @@ func TestLaunchFormHandler(t *testing.T) {
 		name       string
 		method     string
 		user       string
+		headers    map[string]string
 		wantStatus int
 		wantToken  bool
 	}{
-		{name: "signed-in user", method: http.MethodGet, user: "learner-001",
+		{name: "signed-in user", method: http.MethodPost, user: "learner-001",
+			headers:    map[string]string{"Sec-Fetch-Site": "same-origin"},
 			wantStatus: http.StatusOK, wantToken: true},
-		{name: "post works too", method: http.MethodPost, user: "learner-002",
+		{name: "same origin", method: http.MethodPost, user: "learner-002",
+			headers:    map[string]string{"Origin": "http://example.com"},
 			wantStatus: http.StatusOK, wantToken: true},
-		{name: "no user", method: http.MethodGet, wantStatus: http.StatusForbidden},
+		{name: "no user", method: http.MethodPost, wantStatus: http.StatusForbidden},
+		{name: "another site", method: http.MethodPost, user: "learner-001",
+			headers:    map[string]string{"Sec-Fetch-Site": "cross-site"},
+			wantStatus: http.StatusForbidden},
+		{name: "another origin", method: http.MethodPost, user: "learner-001",
+			headers:    map[string]string{"Origin": "https://evil.example"},
+			wantStatus: http.StatusForbidden},
+		{name: "a link or navigation", method: http.MethodGet, user: "learner-001",
+			headers:    map[string]string{"Sec-Fetch-Site": "cross-site"},
+			wantStatus: http.StatusMethodNotAllowed},
 		{name: "bad method", method: http.MethodDelete, user: "learner-001",
 			wantStatus: http.StatusMethodNotAllowed},
 	}
@@ -143,6 +155,10 @@ func TestLaunchFormHandler(t *testing.T) {
 			req := httptest.NewRequest(tt.method, "/vap/launch", nil)
 			if tt.user != "" {
 				req.Header.Set("X-Test-User", tt.user)
+			}
+
+			for k, v := range tt.headers {
+				req.Header.Set(k, v)
 			}
 
 			rec := httptest.NewRecorder()
