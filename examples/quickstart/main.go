@@ -28,7 +28,8 @@ func main() {
 	flag.BoolVar(&opts.serve, "serve", false,
 		"keep both servers running after the run, until interrupted")
 	flag.StringVar(&opts.dbPath, "db", "",
-		"SQLite database file to use (default: one in a new temporary directory)")
+		"new SQLite database file to create and keep (default: one in a new temporary "+
+			"directory); an existing file is refused, since each run plays the same learners")
 	flag.DurationVar(&opts.timeout, "timeout", 60*time.Second, "time limit of the run")
 	flag.Usage = func() {
 		fmt.Fprint(flag.CommandLine.Output(), "Usage: go run ./examples/quickstart [flags]\n\n"+

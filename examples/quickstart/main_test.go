@@ -102,3 +102,16 @@ func TestRunFailsOnCancelledContext(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, out.String(), "quickstart: OK")
 }
+
+// TestRunRefusesUsedDatabase checks that a second run on the same -db
+// file is refused before anything is written, rather than mixing two runs.
+func TestRunRefusesUsedDatabase(t *testing.T) {
+	path := t.TempDir() + "/vap.db"
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, options{dbPath: path}), out.String())
+
+	out.Reset()
+	err := run(context.Background(), &out, options{dbPath: path})
+	require.ErrorIs(t, err, errDatabaseExists)
+	assert.Contains(t, err.Error(), "name a new file with -db")
+}

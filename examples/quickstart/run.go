@@ -135,6 +135,12 @@ func (e *env) openStore(ctx context.Context, opts options) error {
 		}
 	}
 
+	// The run's learners and cohort are fixed, so a database that holds a
+	// run already would mix two runs' sessions into one report.
+	if info, err := os.Stat(e.dbPath); err == nil && info.Size() > 0 {
+		return fmt.Errorf("%w: %s exists; name a new file with -db", errDatabaseExists, e.dbPath)
+	}
+
 	st, err := sqlite.Open(ctx, e.dbPath, sqlite.Options{})
 	if err != nil {
 		return fmt.Errorf("open sqlite: %w", err)
@@ -212,3 +218,6 @@ func listen() (net.Listener, error) {
 // errNoWebhook is returned when the partner did not receive the webhook
 // of the played session, or of the deletion, in time.
 var errNoWebhook = errors.New("no webhook received")
+
+// errDatabaseExists is returned when -db names a file that is not empty.
+var errDatabaseExists = errors.New("the database file is not new")
