@@ -284,8 +284,12 @@ func (r *remoteKeys) newClient() (jwkset.Storage, error) {
 }
 
 func (r *remoteKeys) logFailure(ctx context.Context, err error) {
-	r.cfg.logger.WarnContext(ctx, "launch: JWK Set fetch failed; keeping the previous keys",
-		"url", r.url, "error", err)
+	msg := "launch: JWK Set fetch failed; keeping the previous keys"
+	if !r.store.loaded() {
+		msg = "launch: JWK Set fetch failed; no keys of this partner yet"
+	}
+
+	r.cfg.logger.WarnContext(ctx, msg, "url", r.url, "error", err)
 }
 
 // usableKeyStore is the jwkset storage of one remote set. It keeps only

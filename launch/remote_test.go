@@ -1,11 +1,13 @@
 package launch
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -486,4 +488,48 @@ func waitBounded(t *testing.T, f func()) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the JWK Set fetch was not bounded by JWKSTimeout")
 	}
+}
+
+// syncLog is a log buffer safe for the fetcher's goroutine.
+type syncLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+
+	return l.buf.String()
+}
+
+// TestRemoteKeysFailureLogSaysWhatIsKept checks that a failed fetch before
+// any key was fetched does not claim to keep previous keys.
+func TestRemoteKeysFailureLogSaysWhatIsKept(t *testing.T) {
+	loadTestKeys()
+	srv := newJWKSServer(t, "")
+	srv.status.Store(http.StatusServiceUnavailable)
+	var logs syncLog
+	p := testPartner(ES256)
+	p.Keys, p.JWKSURL = nil, srv.URL
+	v, err := NewVerifier(VerifierConfig{
+		Partners: []Partner{p}, Now: fixedClock(t0), JWKSCooldown: time.Nanosecond,
+		JWKSTimeout: 2 * time.Second, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	require.NoError(t, err)
+	t.Cleanup(v.Close)
+	waitIdle(v)
+
+	_, err = v.Verify(context.Background(), mintWith(t, ecKey, "k1"))
+	require.Error(t, err)
+	waitIdle(v)
+	assert.Contains(t, logs.String(), "no keys of this partner yet")
+	assert.NotContains(t, logs.String(), "keeping the previous keys")
 }

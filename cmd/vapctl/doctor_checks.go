@@ -454,7 +454,7 @@ func evalSub(d *decodedToken, _ expectation) (bool, string) {
 		return false, claimProblem(err)
 	}
 
-	return true, fmt.Sprintf("sub present (%d bytes, value not shown)", len(sub))
+	return true, fmt.Sprintf("sub present (%s, value not shown)", byteCount(len(sub)))
 }
 
 // fixSub is launch's hint for a sub it refuses, such as an e-mail address.
@@ -511,7 +511,7 @@ func evalName(d *decodedToken, _ expectation) (bool, string) {
 	case name == "":
 		return true, "name absent (optional)"
 	default:
-		return true, fmt.Sprintf("name present (%d bytes, value not shown)", len(name))
+		return true, fmt.Sprintf("name present (%s, value not shown)", byteCount(len(name)))
 	}
 }
 
@@ -568,4 +568,15 @@ func truncate(s string) string {
 	return s[:limit] + "..."
 }
 
-func roundSec(d time.Duration) time.Duration { return d.Round(time.Second) }
+// roundSec cuts d to whole seconds as launch's time errors do, so that
+// every line of a report gives one age for one token.
+func roundSec(d time.Duration) time.Duration { return d.Truncate(time.Second) }
+
+// byteCount writes n bytes in words: "1 byte", "12 bytes".
+func byteCount(n int) string {
+	if n == 1 {
+		return "1 byte"
+	}
+
+	return fmt.Sprintf("%d bytes", n)
+}
