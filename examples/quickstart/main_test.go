@@ -32,6 +32,7 @@ func TestRun(t *testing.T) {
 			for _, want := range []string{
 				"76.75% passed", "MGT.DELAYED_ANTIPLATELET (moderate, patient safety)",
 				"Partner receives signed webhooks", "50.00% failed  critical_error",
+				"events session.started, session.completed, session.scored;",
 				"hurdle:communication", "Learners started                       17",
 				"Mean score                             70.88%",
 				"Partner deletes learner-0017's personal data",

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -191,8 +192,11 @@ func (e *env) awaitWebhook(ctx context.Context, sessionID string) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 
+	// Completing a session sends session.completed and session.scored at
+	// one revision; wait for both, so that the list below is whole.
 	got, err := e.app.Gradebook().Wait(ctx, sessionID, func(en partnerapp.Entry) bool {
-		return en.Source == partnerapp.SourceWebhook && en.Summary.Score != nil
+		return en.Source == partnerapp.SourceWebhook && en.Summary.Score != nil &&
+			slices.Contains(en.Events, string(session.EventTypeSessionScored))
 	})
 	if err != nil {
 		return fmt.Errorf("%w for the session: %w", errNoWebhook, err)
