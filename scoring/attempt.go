@@ -64,7 +64,8 @@ type Selection struct {
 	// decimals.
 	Scaled float64 `json:"scaled"`
 	// ScaledExact is the exact score Scaled was rounded from, as a fraction
-	// in lowest terms (CaseResult.ScaledExact takes it).
+	// in lowest terms (CaseResult.ScaledExact takes it); empty in the rare
+	// case that the fraction is longer than 1024 characters.
 	ScaledExact string `json:"scaled_exact"`
 	// Percent is Scaled as a percent rounded to 2 decimals.
 	Percent float64 `json:"percent"`
@@ -110,7 +111,7 @@ func SelectAttempt(p AttemptPolicy, attempts []Attempt) (Selection, error) {
 
 	a := attempts[pick]
 	sel.Attempt = &a
-	sel.Scaled, sel.ScaledExact = roundScaled(exact[pick]), exact[pick].RatString()
+	sel.Scaled, sel.ScaledExact = roundScaled(exact[pick]), exactString(exact[pick])
 	sel.Percent = roundPercent(exact[pick])
 	sel.Outcome = a.Outcome
 
@@ -164,6 +165,17 @@ func exactScore(scaled float64, exact string) (*big.Rat, error) {
 	return Exact(scaled)
 }
 
+// exactString is x as ScaledExact writes it, or empty when that would be
+// longer than a ScaledExact may be (a mean of long fractions), so that
+// every Selection is accepted as a CaseResult.
+func exactString(x *big.Rat) string {
+	if s := x.RatString(); len(s) <= maxExactLen {
+		return s
+	}
+
+	return ""
+}
+
 // validThreshold reports whether f is a finite number in [0, 1].
 func validThreshold(f float64) bool {
 	r, err := Exact(f)
@@ -209,7 +221,7 @@ func meanSelection(sel Selection, attempts []Attempt, exact []*big.Rat) Selectio
 	}
 
 	mean := sum.Quo(sum, big.NewRat(int64(len(attempts)), 1))
-	sel.Scaled, sel.ScaledExact = roundScaled(mean), mean.RatString()
+	sel.Scaled, sel.ScaledExact = roundScaled(mean), exactString(mean)
 	sel.Percent = roundPercent(mean)
 
 	threshold, err := Exact(attempts[latest].Threshold)

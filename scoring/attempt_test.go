@@ -2,6 +2,8 @@ package scoring
 
 import (
 	"math"
+	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -369,4 +371,29 @@ func TestEvaluateCaseSetExact(t *testing.T) {
 	cases[2].ScaledExact = "2/3"
 	_, err = EvaluateCaseSet(CaseSetRule{Pass: PassWeightedMean, Threshold: ptr(0.5)}, cases)
 	assert.ErrorIs(t, err, ErrCaseResult, "an exact score that does not round to Scaled")
+}
+
+// TestSelectionLongFractionFits checks that a Selection is always accepted
+// as a CaseResult: a mean of long fractions that would exceed the length a
+// ScaledExact may have is left without one.
+func TestSelectionLongFractionFits(t *testing.T) {
+	long := func(n int, digits int) Attempt {
+		den, _ := new(big.Int).SetString("1"+strings.Repeat("0", digits-1)+"7", 10)
+		for !den.ProbablyPrime(20) {
+			den.Add(den, big.NewInt(2))
+		}
+
+		x := new(big.Rat).SetFrac(new(big.Int).Div(den, big.NewInt(2)), den)
+
+		return Attempt{Number: n, Ended: t0, Scaled: roundScaled(x), ScaledExact: x.RatString(),
+			Outcome: OutcomeFailed, Threshold: 0.7}
+	}
+
+	sel, err := SelectAttempt(PolicyMean, []Attempt{long(1, 300), long(2, 290)})
+	require.NoError(t, err)
+	assert.Empty(t, sel.ScaledExact, "longer than a ScaledExact may be")
+	_, err = EvaluateCaseSet(CaseSetRule{Pass: PassWeightedMean, Threshold: ptr(0.5)},
+		[]CaseResult{{CaseID: "a", Completed: true, Scaled: sel.Scaled,
+			ScaledExact: sel.ScaledExact, Outcome: sel.Outcome}})
+	require.NoError(t, err)
 }

@@ -79,9 +79,15 @@ func (c cells) count(q qid) Count {
 	return Count{Value: &n}
 }
 
-// rate is num/den rounded to 4 decimals: null when den is 0, suppressed
-// when statistic s is.
+// rate is num/den rounded to 4 decimals: suppressed when statistic s is,
+// else null when den is 0.
 func (c cells) rate(s int, num, den int64) Number {
+	// Suppressed before null: a null that only a zero denominator gives
+	// would tell, next to a suppressed rate, that its denominator is not 0.
+	if !c.m.visible(s) {
+		return Number{Suppressed: true}
+	}
+
 	if den == 0 {
 		return Number{}
 	}

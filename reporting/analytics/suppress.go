@@ -69,6 +69,10 @@ type model struct {
 	// solved memoizes the programs of upper, which the pass asks again
 	// and again with the same known values.
 	solved map[string]maxResult
+	// loose drops the reader's knowledge that a suppressed count is at
+	// least 1 from the bounds (see least), for targets that cannot be
+	// protected with it.
+	loose bool
 }
 
 func (m *model) add(raw int64, kind qkind) qid {
@@ -236,9 +240,10 @@ func (m *model) upper(h qid, known []bool) maxResult {
 }
 
 // least is the smallest value a reader knows q to have: 1 for a suppressed
-// count, since zero counts are always shown; 0 for anything else.
+// count, since zero counts are always shown; 0 for anything else, and for
+// everything when m.loose.
 func (m *model) least(q qid) int64 {
-	if q := m.qs[q]; q.kind == kindCount && q.hidden && q.raw > 0 {
+	if q := m.qs[q]; !m.loose && q.kind == kindCount && q.hidden && q.raw > 0 {
 		return 1
 	}
 
@@ -274,7 +279,8 @@ func looser(a, b maxResult) bool {
 // then shows again every complementary suppression that turned out
 // unnecessary.
 func (m *model) suppress() {
-	var primaries, targets []qid
+	var primaries []qid
+	var targets []target
 	for i := range m.qs {
 		if q := qid(i); m.primary(q) {
 			m.qs[q].hidden = true
@@ -285,14 +291,33 @@ func (m *model) suppress() {
 	// Hiding more only loosens bounds, so once a target is safe it stays
 	// safe while the loop goes on. A target that stays exposed with
 	// nothing left to hide around it is bounded by what every report
-	// shows (a small roster, say): no suppression can protect it.
+	// shows (a small roster, say): no suppression can protect it from a
+	// reader who knows that suppressed counts are at least 1. It is still
+	// protected from one who does not, so that, bounded as it is, it is
+	// at least not worked out exactly.
 	for _, h := range primaries {
+		m.loose = false
 		if m.protect(h) {
-			targets = append(targets, h)
+			targets = append(targets, target{q: h})
+			continue
+		}
+
+		m.loose = true
+		if m.protect(h) {
+			targets = append(targets, target{q: h, loose: true})
 		}
 	}
 
+	m.loose = false
 	m.prune(targets)
+}
+
+// target is a primary suppression the pass keeps protected: from a reader
+// who knows that suppressed counts are at least 1, or, when loose, from
+// one who knows only that counts are non-negative.
+type target struct {
+	q     qid
+	loose bool
 }
 
 // protect adds complementary suppressions until h is not exposed, and
@@ -371,7 +396,7 @@ func (m *model) candidates(h qid, known []bool) []qid {
 // those expose a target and hiding the links instead protects it, the
 // count is shown and the links hidden, so that no count stays hidden that
 // the report gives away anyway.
-func (m *model) prune(targets []qid) {
+func (m *model) prune(targets []target) {
 	for changed := true; changed; {
 		changed = false
 		for i := len(m.order) - 1; i >= 0; i-- {
@@ -413,10 +438,13 @@ func (m *model) setHidden(qs []qid, hidden bool) {
 	}
 }
 
-func (m *model) anyExposed(targets []qid) bool {
+func (m *model) anyExposed(targets []target) bool {
+	defer func() { m.loose = false }()
+
 	known := m.known()
 	for _, h := range targets {
-		if m.exposed(h, known) {
+		m.loose = h.loose
+		if m.exposed(h.q, known) {
 			return true
 		}
 	}
