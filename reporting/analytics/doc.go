@@ -79,7 +79,10 @@
 //     listed add up to a number in [1, k).
 //
 // A primary that what every report shows (the roster size and the zero
-// counts) already bounds below k cannot be protected and is left alone.
+// counts) already bounds below k cannot be protected from a reader who
+// knows that suppressed counts are at least 1; it is then protected as if
+// the reader knew only that counts are non-negative, so that it is at
+// least not worked out exactly, and left alone only when even that fails.
 //
 // NOTE: suppression protects one report. A partner who subtracts two
 // reports (two windows, or a cohort and one of its cases) is not stopped.
