@@ -1,7 +1,6 @@
 package launch
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -19,6 +18,8 @@ import (
 	"github.com/MicahParks/jwkset"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/virtualaipatient/integration/internal/testlog"
 )
 
 // jwksServer serves whatever body and status the test sets, and counts
@@ -490,33 +491,13 @@ func waitBounded(t *testing.T, f func()) {
 	}
 }
 
-// syncLog is a log buffer safe for the fetcher's goroutine.
-type syncLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-
-	return l.buf.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-
-	return l.buf.String()
-}
-
 // TestRemoteKeysFailureLogSaysWhatIsKept checks that a failed fetch before
 // any key was fetched does not claim to keep previous keys.
 func TestRemoteKeysFailureLogSaysWhatIsKept(t *testing.T) {
 	loadTestKeys()
 	srv := newJWKSServer(t, "")
 	srv.status.Store(http.StatusServiceUnavailable)
-	var logs syncLog
+	var logs testlog.Buffer
 	p := testPartner(ES256)
 	p.Keys, p.JWKSURL = nil, srv.URL
 	v, err := NewVerifier(VerifierConfig{

@@ -1,19 +1,18 @@
 package reporting_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/virtualaipatient/integration/internal/testlog"
 	"github.com/virtualaipatient/integration/reporting"
 	"github.com/virtualaipatient/integration/reporting/analytics"
 	"github.com/virtualaipatient/integration/store/storetest"
@@ -56,7 +55,7 @@ func TestLaunchNotPermitted(t *testing.T) {
 }
 
 func TestStoreUnavailable(t *testing.T) {
-	var logs syncBuffer
+	var logs testlog.Buffer
 	e := newEnv(t, func(c *reporting.Config) {
 		c.Changes, c.Analytics = downSource{}, downSource{}
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -94,24 +93,6 @@ func TestStoreUnavailable(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, rec.Code)
 		assert.Equal(t, before, logs.String())
 	})
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestOpenAPIServer(t *testing.T) {

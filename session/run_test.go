@@ -1,37 +1,18 @@
 package session_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/virtualaipatient/integration/internal/testlog"
 	"github.com/virtualaipatient/integration/store/memory"
 )
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestRunCountLevels runs one sweep and purge on an idle store and one on
 // a store with an unused launch to void: zero counts are logged at Debug,
@@ -54,7 +35,7 @@ func TestRunCountLevels(t *testing.T) {
 				require.NoError(t, err)
 			}
 
-			var out syncBuffer
+			var out testlog.Buffer
 			svc.Logger = slog.New(slog.NewTextHandler(&out,
 				&slog.HandlerOptions{Level: slog.LevelDebug}))
 			svc.Now = func() time.Time { return t0.Add(48 * time.Hour) }

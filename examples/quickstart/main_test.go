@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/virtualaipatient/integration/internal/testlog"
 )
 
 func TestRun(t *testing.T) {
@@ -56,7 +57,7 @@ func TestRun(t *testing.T) {
 // backends logging at debug level and looks for personal data and secrets
 // in what they logged.
 func TestRunLogsHoldNoPersonalData(t *testing.T) {
-	var logs syncBuffer
+	var logs testlog.Buffer
 	var out bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	require.NoError(t, run(context.Background(), &out, options{logger: logger}), out.String())
@@ -74,24 +75,6 @@ func TestRunLogsHoldNoPersonalData(t *testing.T) {
 	} {
 		assert.NotContains(t, got, needle, what)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the loggers' concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestRunFailsOnCancelledContext(t *testing.T) {
