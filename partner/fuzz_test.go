@@ -89,3 +89,39 @@ func TestSessionPagesStuckCursor(t *testing.T) {
 	assert.NoError(t, errs[1])
 	assert.ErrorIs(t, errs[2], partner.ErrResponse)
 }
+
+// cyclingCursors answers every page with more to come and a next cursor
+// that alternates between two values.
+type cyclingCursors struct{}
+
+func (cyclingCursors) RoundTrip(r *http.Request) (*http.Response, error) {
+	next := "A"
+	if r.URL.Query().Get("cursor") == "A" {
+		next = "B"
+	}
+
+	body := `{"sessions":[],"next_cursor":"` + next + `","has_more":true}`
+	return &http.Response{
+		StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(body)), Request: r,
+	}, nil
+}
+
+// TestSessionPagesCursorCycle checks that cursors going round in a cycle
+// end the iteration with ErrResponse instead of paging for ever.
+func TestSessionPagesCursorCycle(t *testing.T) {
+	ring := newRing(t, newClock().Now, newKey(t))
+	c, err := partner.NewClient(partner.ClientConfig{BaseURL: "https://vap.example/api",
+		Ring: ring, APIAudience: apiAud, HTTPClient: &http.Client{Transport: cyclingCursors{}}})
+	require.NoError(t, err)
+
+	var errs []error
+	for _, err := range c.SessionPages(context.Background(), partner.SessionQuery{}) {
+		errs = append(errs, err)
+		require.Less(t, len(errs), 10, "the iteration does not end")
+	}
+
+	// No cursor → A, A → B, B → A again.
+	require.Len(t, errs, 4)
+	assert.ErrorIs(t, errs[3], partner.ErrResponse)
+}

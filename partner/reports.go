@@ -110,11 +110,12 @@ func (c *Client) SessionPage(ctx context.Context, q SessionQuery) (*reporting.Se
 // SessionPages iterates over every page of the listing of q, following
 // NextCursor until a page reports no more changes. Keep the NextCursor of
 // the last page to poll again later. On failure it yields the error once
-// and stops; a server that reports more pages without advancing the cursor
-// gives ErrResponse.
+// and stops; a server that reports more pages with no cursor, or with a
+// cursor the iteration has followed already (a cycle), gives ErrResponse.
 func (c *Client) SessionPages(ctx context.Context,
 	q SessionQuery) iter.Seq2[*reporting.SessionPage, error] {
 	return func(yield func(*reporting.SessionPage, error) bool) {
+		followed := map[string]bool{}
 		for {
 			page, err := c.SessionPage(ctx, q)
 			if err != nil {
@@ -127,7 +128,11 @@ func (c *Client) SessionPages(ctx context.Context,
 				return
 			}
 
-			if page.NextCursor == "" || page.NextCursor == q.Cursor {
+			if q.Cursor != "" {
+				followed[q.Cursor] = true
+			}
+
+			if page.NextCursor == "" || followed[page.NextCursor] {
 				yield(nil, fmt.Errorf("%w: list sessions: the cursor did not advance", ErrResponse))
 
 				return

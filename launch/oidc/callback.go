@@ -106,11 +106,31 @@ func checkResponse(q url.Values, issuer string) error {
 		return errorf(ErrIssuerMismatch, "the callback's iss is another issuer")
 	}
 
-	if code, err := oneParam(q, "code"); err != nil || code == "" {
-		return errorf(ErrBadRequest, "code missing")
+	if code := q["code"]; len(code) != 1 || !validCode(code[0]) {
+		return errorf(ErrBadRequest, "code missing, repeated or malformed")
 	}
 
 	return nil
+}
+
+// maxCodeBytes caps the authorization code. Codes are opaque and some
+// providers issue long ones, so the cap is far above the login parameters'.
+const maxCodeBytes = 4096
+
+// validCode reports whether code is a non-empty run of at most maxCodeBytes
+// visible ASCII characters (RFC 6749, appendix A.11).
+func validCode(code string) bool {
+	if code == "" || len(code) > maxCodeBytes {
+		return false
+	}
+
+	for i := range len(code) {
+		if code[i] < 0x20 || code[i] > 0x7e {
+			return false
+		}
+	}
+
+	return true
 }
 
 // exchange redeems the code with the PKCE verifier and returns the raw ID

@@ -323,4 +323,32 @@ func TestCallbackRequests(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, p.status)
 		assert.Contains(t, p.body, "provider_error")
 	})
+
+	// Codes are opaque and may be long: one of 550 bytes goes to the token
+	// endpoint (which refuses this one, as it is not the code it issued);
+	// one above the 4 KiB cap is refused before the exchange.
+	for _, tt := range []struct {
+		name     string
+		extra    int
+		status   int
+		wantCode string
+	}{
+		{"long code", 500, http.StatusBadGateway, "token_exchange_failed"},
+		{"code above the cap", 5000, http.StatusBadRequest, "request_invalid"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e.browser.setStopAtCallback(true)
+			defer e.browser.setStopAtCallback(false)
+			e.browser.signIn(e.browser.start("/sso/login", target("c-1")))
+			u, err := url.Parse(e.browser.lastCallback())
+			require.NoError(t, err)
+
+			q := u.Query()
+			q.Set("code", q.Get("code")+strings.Repeat("A", tt.extra))
+			u.RawQuery = q.Encode()
+			p := e.browser.get(u.String())
+			assert.Equal(t, tt.status, p.status, p.body)
+			assert.Contains(t, p.body, tt.wantCode)
+		})
+	}
 }
