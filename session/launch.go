@@ -137,10 +137,14 @@ func (s *Service) launchTx(
 	}
 
 	// Map the user to our learner; the name only when the partner opts in.
-	learner, err := tx.UpsertLearner(ctx, newLearner(l, pol, now))
+	// A learner just inserted (it keeps the new random id) has no history.
+	proposed := newLearner(l, pol, now)
+	learner, err := tx.UpsertLearner(ctx, proposed)
 	if err != nil {
 		return res, fmt.Errorf("session: learner: %w", err)
 	}
+
+	fresh := learner.ID == proposed.ID
 
 	res.Learner = learner
 
@@ -160,12 +164,7 @@ func (s *Service) launchTx(
 	// Pick the case and apply the relaunch rule and attempt limit, over the
 	// learner's sessions of the launch's kind (preview or not) only, and
 	// the attempts whose sessions retention purged.
-	history, err := tx.ListLearnerSessions(ctx, l.PartnerID, learner.ID)
-	if err != nil {
-		return res, fmt.Errorf("session: learner sessions: %w", err)
-	}
-
-	purged, err := purgedAttempts(ctx, tx, l.PartnerID, learner.ID)
+	history, purged, err := learnerHistory(ctx, tx, learner, fresh)
 	if err != nil {
 		return res, err
 	}
@@ -249,6 +248,28 @@ func (s *Service) startAttempt(
 
 	res.Session = ss
 	return res, nil
+}
+
+// learnerHistory returns the learner's stored sessions and the records of
+// their purged attempts; nothing, without asking the store, for a learner
+// the launch has just created, whom no row can name yet.
+func learnerHistory(ctx context.Context, tx Tx, learner Learner, fresh bool) (
+	[]Session, []PurgedAttempts, error) {
+	if fresh {
+		return nil, nil, nil
+	}
+
+	history, err := tx.ListLearnerSessions(ctx, learner.PartnerID, learner.ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("session: learner sessions: %w", err)
+	}
+
+	purged, err := purgedAttempts(ctx, tx, learner.PartnerID, learner.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	return history, purged, nil
 }
 
 func newLearner(l launch.Launch, pol Policy, now time.Time) Learner {

@@ -16,7 +16,7 @@ import (
 func testFaults(t *testing.T, open Opener) {
 	ops := []string{
 		"ConsumeToken", "GetCohort", "UpsertLearner", "ListAssignments", "GetCase",
-		"LatestCaseVersion", "PutAssignment", "ListLearnerSessions", "InsertSession",
+		"LatestCaseVersion", "PutAssignment", "InsertSession",
 	}
 	for _, op := range ops {
 		t.Run("Launch"+op, func(t *testing.T) {
@@ -42,8 +42,33 @@ func testFaults(t *testing.T, open Opener) {
 		})
 	}
 
+	t.Run("LaunchListLearnerSessions", func(t *testing.T) { testReturningFault(t, open) })
 	t.Run("Supersede", func(t *testing.T) { testSupersedeFault(t, open) })
 	t.Run("Complete", func(t *testing.T) { testCompleteFault(t, open) })
+}
+
+// testReturningFault fails the read of a returning learner's sessions (a
+// learner the launch has just created has none to read): the launch fails
+// with the fault, creates no session and does not consume the token.
+func testReturningFault(t *testing.T, open Opener) {
+	ctx := context.Background()
+	fs := NewFaultStore(open(t))
+	w := newWorld(t, fs)
+	_, err := fs.UpsertLearner(ctx, session.Learner{PartnerID: "partner-a", ID: "learner-returning",
+		Subject: "sub-1", CreatedAt: at(0), LastSeenAt: at(0)})
+	require.NoError(t, err)
+	l := newLaunch("sub-1", "acs-chest-pain")
+
+	fs.FailOn("ListLearnerSessions")
+	_, err = w.svc.Launch(ctx, l)
+	require.ErrorIs(t, err, ErrInjected)
+	assert.Empty(t, learnerSessions(t, fs, "sub-1"), "no session")
+
+	fs.FailOn("")
+	res, err := w.svc.Launch(ctx, l)
+	require.NoError(t, err, "token was not consumed")
+	assert.Equal(t, "learner-returning", res.Learner.ID)
+	assert.Equal(t, []string{res.Session.ID}, learnerSessions(t, fs, "sub-1"))
 }
 
 func testSupersedeFault(t *testing.T, open Opener) {
